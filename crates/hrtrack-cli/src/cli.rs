@@ -1,0 +1,213 @@
+//! The command line: global options and one subcommand per job (see PRODUCT.md, "Shared CLI
+//! contract").
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hrtrack_db::RecommendationFilter;
+use hrtrack_domain::{Cycle, Mechanism, Position, RegionalGroup, SdgGoal, Session};
+
+/// The database used when neither --db nor HRTRACK_DB is given.
+pub const DEFAULT_DB: &str = "sqlite://hrtrack.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "hrtrack", version, about = "Follow up UN human-rights recommendations and publish SDG data.")]
+pub struct Cli {
+    /// Database: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "HRTRACK_DB")]
+    pub db: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import recommendations from files; all of them in one transaction, or nothing.
+    Import(ImportArgs),
+    /// Count recommendations, recommending States and positions.
+    Stats(StatsArgs),
+    /// List recommendations.
+    List(ListArgs),
+    /// Show one recommendation by id (SVN-UPR4-140.7) or paragraph (140.7 with --state/--cycle).
+    Show(ShowArgs),
+    /// Export recommendations as CSV, XLSX or JSON (CSV and XLSX import back with `import table`).
+    Export(ExportArgs),
+    /// Build hrtrack-demo.db from the bundled real data and print a summary.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// OHCHR thematic list / matrix of recommendations (.docx).
+    OhchrMatrix,
+    /// UPR Info database export (.csv).
+    UprInfo,
+    /// Any CSV or XLSX table, with a --mapping file (see README).
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(value_enum)]
+    pub format: ImportFormat,
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Mapping of columns to fields (TOML), for `table`.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// State under review, overriding the file's page header (ohchr-matrix).
+    #[arg(long)]
+    pub state: Option<String>,
+    /// UPR cycle, overriding the file's page header (ohchr-matrix).
+    #[arg(long, value_parser = parse_cycle)]
+    pub cycle: Option<Cycle>,
+    /// UPR Working Group session, overriding the file's page header (ohchr-matrix).
+    #[arg(long, value_parser = parse_session)]
+    pub session: Option<Session>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The filters every listing takes.
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// State under review (any UN spelling, or ISO 3166 alpha-3).
+    #[arg(long)]
+    pub state: Option<String>,
+    #[arg(long, value_parser = parse_cycle)]
+    pub cycle: Option<Cycle>,
+    #[arg(long, value_parser = parse_session)]
+    pub session: Option<Session>,
+    /// UPR, CCPR, CESCR, CAT, CERD, CEDAW, CRC, CRPD, CMW, CED, SP or NATIONAL.
+    #[arg(long, value_parser = parse_mechanism)]
+    pub mechanism: Option<Mechanism>,
+    /// A recommending State.
+    #[arg(long)]
+    pub recommending_state: Option<String>,
+    /// Regional group of the recommending State (African, Asia-Pacific, Eastern European, GRULAC, WEOG).
+    #[arg(long, value_parser = parse_group)]
+    pub group: Option<RegionalGroup>,
+    /// supported, supported_in_part, noted or pending.
+    #[arg(long, value_parser = parse_position)]
+    pub position: Option<Position>,
+    /// A theme (UHRI) or UPR Info issue, as listed by `stats`.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// A group of affected persons, as listed by `stats`.
+    #[arg(long)]
+    pub affected: Option<String>,
+    /// SDG goal number.
+    #[arg(long, value_parser = parse_goal)]
+    pub sdg: Option<SdgGoal>,
+    /// Words the text contains.
+    #[arg(long)]
+    pub text: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> RecommendationFilter {
+        RecommendationFilter {
+            state: self.state.clone(),
+            mechanism: self.mechanism,
+            cycle: self.cycle,
+            session: self.session,
+            recommending_state: self.recommending_state.clone(),
+            regional_group: self.group,
+            position: self.position,
+            theme: self.theme.clone(),
+            affected_person: self.affected.clone(),
+            sdg_goal: self.sdg,
+            text: self.text.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Stable id (SVN-UPR4-140.7) or paragraph reference (140.7).
+    pub reference: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub format: ExportKind,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Output file; standard output when absent (CSV and JSON only).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to build the demo database when --db is not given.
+    #[arg(long, default_value = "hrtrack-demo.db")]
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_cycle(s: &str) -> Result<Cycle, String> {
+    Cycle::parse(s).map_err(|e| e.to_string())
+}
+fn parse_session(s: &str) -> Result<Session, String> {
+    Session::parse(s).map_err(|e| e.to_string())
+}
+fn parse_mechanism(s: &str) -> Result<Mechanism, String> {
+    Mechanism::parse(s).map_err(|e| e.to_string())
+}
+fn parse_group(s: &str) -> Result<RegionalGroup, String> {
+    RegionalGroup::parse(s).map_err(|e| e.to_string())
+}
+fn parse_position(s: &str) -> Result<Position, String> {
+    Position::parse(s).map_err(|e| e.to_string())
+}
+fn parse_goal(s: &str) -> Result<SdgGoal, String> {
+    SdgGoal::parse(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,121 @@
+//! `hrtrack import FORMAT FILE…`: read every file first (any error stops before a write),
+//! then write them all in one transaction, with a progress bar when it takes over a second.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use hrtrack_db::{ImportSummary, Store};
+use hrtrack_domain::ImportBatch;
+use hrtrack_import::ohchr_matrix::{self, MatrixOptions};
+use hrtrack_import::table::{self, Mapping};
+use hrtrack_import::{input, upr_info};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{ImportArgs, ImportFormat};
+use crate::output;
+
+pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let name = path.display().to_string();
+            let bytes = input::read_file(path)?;
+            Some(Mapping::parse(input::utf8_text(&bytes, &name)?, &name)?)
+        }
+        None => None,
+    };
+    let options = MatrixOptions { state: args.state.clone(), cycle: args.cycle, session: args.session };
+    let mut batches = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        batches.push(read(args.format, path, &options, mapping.as_ref())?);
+    }
+    let batch = combine(batches).context("no file to import")?;
+    let summary = write(store, &batch).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        output::print_import_summary(&summary);
+    }
+    Ok(())
+}
+
+/// Reads one file in `format`.
+pub fn read(
+    format: ImportFormat,
+    path: &Path,
+    options: &MatrixOptions,
+    mapping: Option<&Mapping>,
+) -> anyhow::Result<ImportBatch> {
+    let name = path.display().to_string();
+    let bytes = input::read_file(path)?;
+    read_bytes(format, &bytes, &name, options, mapping)
+}
+
+pub fn read_bytes(
+    format: ImportFormat,
+    bytes: &[u8],
+    name: &str,
+    options: &MatrixOptions,
+    mapping: Option<&Mapping>,
+) -> anyhow::Result<ImportBatch> {
+    let unzipped;
+    let bytes = if name.to_ascii_lowercase().ends_with(".zip") {
+        unzipped = input::unzip_single_csv(bytes, name)?;
+        &unzipped[..]
+    } else {
+        bytes
+    };
+    Ok(match format {
+        ImportFormat::OhchrMatrix => ohchr_matrix::read(bytes, name, options)?,
+        ImportFormat::UprInfo => upr_info::read(bytes, name)?,
+        ImportFormat::Table => table::read(bytes, name, mapping)?,
+    })
+}
+
+/// Several files of one format become one batch, so that they are written all or nothing;
+/// each recommendation's origin then names its file.
+pub fn combine(batches: Vec<ImportBatch>) -> Option<ImportBatch> {
+    if batches.len() == 1 {
+        return batches.into_iter().next();
+    }
+    let mut iter = batches.into_iter();
+    let mut combined = iter.next()?;
+    for review in &mut combined.reviews {
+        for rec in &mut review.recommendations {
+            rec.origin = format!("{}, {}", combined.source, rec.origin);
+        }
+    }
+    for mut batch in iter {
+        for review in &mut batch.reviews {
+            for rec in &mut review.recommendations {
+                rec.origin = format!("{}, {}", batch.source, rec.origin);
+            }
+        }
+        combined.source = format!("{}, {}", combined.source, batch.source);
+        combined.reviews.extend(batch.reviews);
+    }
+    Some(combined)
+}
+
+/// Writes a batch, showing a progress bar on a terminal once a second has passed.
+pub async fn write(store: &Store, batch: &ImportBatch) -> anyhow::Result<ImportSummary> {
+    let bar = ProgressBar::with_draw_target(Some(batch.recommendation_count() as u64), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} recommendations ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {}", batch.source));
+    let started = Instant::now();
+    let mut shown = false;
+    let mut progress = |done: u64| {
+        if !shown && started.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+        bar.set_position(done);
+    };
+    let summary = store.import_batch(batch, &mut progress).await;
+    bar.finish_and_clear();
+    Ok(summary?)
+}

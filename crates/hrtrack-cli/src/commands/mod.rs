@@ -1,0 +1,57 @@
+//! One module per subcommand; [`run`] opens the database and dispatches.
+
+mod demo;
+mod export;
+mod import;
+mod list;
+mod stats;
+
+use anyhow::Context;
+use hrtrack_db::Store;
+
+use crate::cli::{Cli, Command, DEFAULT_DB};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Demo(args) = &cli.command {
+        return demo::run(cli.db.as_deref(), args).await;
+    }
+    let url = cli.db.as_deref().unwrap_or(DEFAULT_DB);
+    let store = open(url).await?;
+    let result = match cli.command {
+        Command::Import(args) => import::run(&store, &args).await,
+        Command::Stats(args) => stats::run(&store, &args).await,
+        Command::List(args) => list::list(&store, &args).await,
+        Command::Show(args) => list::show(&store, &args).await,
+        Command::Export(args) => export::run(&store, &args).await,
+        Command::Demo(_) => unreachable!("handled above"),
+    };
+    store.close().await;
+    result
+}
+
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url).await.with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,31 @@
+//! The schema migrations of both backends, embedded in the binary. The SQL lives in
+//! `migrations/sqlite/NNNN_name.sql` and `migrations/postgres/NNNN_name.sql` (same numbers);
+//! sqlx's migrator applies them in order and records them in `_sqlx_migrations`.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::Backend;
+
+/// (version, description, SQLite SQL, PostgreSQL SQL), oldest first.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../../../migrations/sqlite/0001_registry.sql"),
+    include_str!("../../../migrations/postgres/0001_registry.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(sql), false)
+        })
+        .collect::<Vec<_>>();
+    Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
+}

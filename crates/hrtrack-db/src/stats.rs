@@ -1,0 +1,234 @@
+//! Counts of the registry, as a press release or a report quotes them: recommendations,
+//! recommendation–State pairs, recommending States, positions, and breakdowns by review,
+//! regional group of the recommending States, theme, affected persons and SDG goal.
+//!
+//! "Recommendations" counts each paragraph once, however many States made it jointly;
+//! "recommendation_state_pairs" counts it once per recommending State (UPR Info's rows).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::countries::CountryIndex;
+use crate::filter::FilterSql;
+use crate::{RecommendationFilter, Store, StoreError};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PositionCounts {
+    pub supported: i64,
+    pub supported_in_part: i64,
+    pub noted: i64,
+    pub pending: i64,
+}
+
+impl PositionCounts {
+    fn add(&mut self, position: &str, n: i64) {
+        match position {
+            "supported" => self.supported += n,
+            "supported_in_part" => self.supported_in_part += n,
+            "noted" => self.noted += n,
+            _ => self.pending += n,
+        }
+    }
+}
+
+/// One line of a breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupCount {
+    pub key: String,
+    pub recommendations: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation_state_pairs: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommending_states: Option<i64>,
+}
+
+/// The figures of one review within the filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewStats {
+    pub state: String,
+    pub iso3: String,
+    pub mechanism: String,
+    pub cycle: Option<i64>,
+    pub session: Option<i64>,
+    pub recommendations: i64,
+    pub recommendation_state_pairs: i64,
+    pub recommending_states: i64,
+    pub positions: PositionCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub filter: RecommendationFilter,
+    pub recommendations: i64,
+    pub recommendation_state_pairs: i64,
+    pub recommending_states: i64,
+    pub positions: PositionCounts,
+    pub reviews: Vec<ReviewStats>,
+    pub by_regional_group: Vec<GroupCount>,
+    pub by_theme: Vec<GroupCount>,
+    pub by_upr_issue: Vec<GroupCount>,
+    pub by_affected_persons: Vec<GroupCount>,
+    pub by_sdg_goal: Vec<GroupCount>,
+}
+
+impl Store {
+    pub async fn stats(&self, filter: &RecommendationFilter) -> Result<Stats, StoreError> {
+        let countries = CountryIndex::load(self).await?;
+        let sql = filter.to_sql(&countries)?;
+        let ids = sql.id_subquery();
+
+        let mut reviews: BTreeMap<i64, ReviewStats> = BTreeMap::new();
+        let review_rows = self
+            .fetch(
+                &sql,
+                format!(
+                    "SELECT v.id, c.name, c.iso3, v.mechanism, v.cycle, v.session, r.position, COUNT(*) AS n \
+                     FROM recommendations r JOIN reviews v ON v.id = r.review_id \
+                     JOIN countries c ON c.id = v.country_id WHERE r.id IN ({ids}) \
+                     GROUP BY v.id, c.name, c.iso3, v.mechanism, v.cycle, v.session, r.position"
+                ),
+            )
+            .await?;
+        let mut positions = PositionCounts::default();
+        for row in review_rows {
+            let n: i64 = row.try_get("n")?;
+            let position: String = row.try_get("position")?;
+            positions.add(&position, n);
+            let cycle: i64 = row.try_get("cycle")?;
+            let entry = reviews.entry(row.try_get("id")?).or_insert(ReviewStats {
+                state: row.try_get("name")?,
+                iso3: row.try_get("iso3")?,
+                mechanism: row.try_get("mechanism")?,
+                cycle: (cycle > 0).then_some(cycle),
+                session: row.try_get("session")?,
+                recommendations: 0,
+                recommendation_state_pairs: 0,
+                recommending_states: 0,
+                positions: PositionCounts::default(),
+            });
+            entry.recommendations += n;
+            entry.positions.add(&position, n);
+        }
+        let pair_rows = self
+            .fetch(
+                &sql,
+                format!(
+                    "SELECT r.review_id, COUNT(*) AS pairs, COUNT(DISTINCT rs.country_id) AS states \
+                     FROM recommendation_states rs JOIN recommendations r ON r.id = rs.recommendation_id \
+                     WHERE r.id IN ({ids}) GROUP BY r.review_id"
+                ),
+            )
+            .await?;
+        for row in pair_rows {
+            if let Some(review) = reviews.get_mut(&row.try_get("review_id")?) {
+                review.recommendation_state_pairs = row.try_get("pairs")?;
+                review.recommending_states = row.try_get("states")?;
+            }
+        }
+
+        let group_rows = self
+            .fetch(
+                &sql,
+                format!(
+                    "SELECT COALESCE(c.regional_group, 'none') AS grp, \
+                     COUNT(DISTINCT rs.recommendation_id) AS recs, COUNT(*) AS pairs, \
+                     COUNT(DISTINCT rs.country_id) AS states \
+                     FROM recommendation_states rs JOIN countries c ON c.id = rs.country_id \
+                     WHERE rs.recommendation_id IN ({ids}) GROUP BY COALESCE(c.regional_group, 'none')"
+                ),
+            )
+            .await?;
+        let mut by_regional_group = Vec::new();
+        let (mut pairs, mut states) = (0, 0);
+        for row in group_rows {
+            let line = GroupCount {
+                key: row.try_get("grp")?,
+                recommendations: row.try_get("recs")?,
+                recommendation_state_pairs: Some(row.try_get("pairs")?),
+                recommending_states: Some(row.try_get("states")?),
+            };
+            pairs += line.recommendation_state_pairs.unwrap_or(0);
+            states += line.recommending_states.unwrap_or(0);
+            by_regional_group.push(line);
+        }
+        sort_breakdown(&mut by_regional_group);
+
+        let tag_rows = self
+            .fetch(
+                &sql,
+                format!(
+                    "SELECT kind, value, COUNT(*) AS n FROM recommendation_tags \
+                     WHERE recommendation_id IN ({ids}) GROUP BY kind, value"
+                ),
+            )
+            .await?;
+        let (mut by_theme, mut by_upr_issue, mut by_affected_persons) = (Vec::new(), Vec::new(), Vec::new());
+        for row in tag_rows {
+            let kind: String = row.try_get("kind")?;
+            let line = GroupCount {
+                key: row.try_get("value")?,
+                recommendations: row.try_get("n")?,
+                recommendation_state_pairs: None,
+                recommending_states: None,
+            };
+            match kind.as_str() {
+                "theme" => by_theme.push(line),
+                "upr_issue" => by_upr_issue.push(line),
+                _ => by_affected_persons.push(line),
+            }
+        }
+        for breakdown in [&mut by_theme, &mut by_upr_issue, &mut by_affected_persons] {
+            sort_breakdown(breakdown);
+        }
+
+        let sdg_rows = self
+            .fetch(
+                &sql,
+                format!(
+                    "SELECT goal, COUNT(DISTINCT recommendation_id) AS n FROM recommendation_sdgs \
+                     WHERE recommendation_id IN ({ids}) GROUP BY goal ORDER BY goal"
+                ),
+            )
+            .await?;
+        let by_sdg_goal = sdg_rows
+            .into_iter()
+            .map(|row| {
+                Ok(GroupCount {
+                    key: row.try_get::<i64, _>("goal")?.to_string(),
+                    recommendations: row.try_get("n")?,
+                    recommendation_state_pairs: None,
+                    recommending_states: None,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+
+        let mut reviews: Vec<ReviewStats> = reviews.into_values().collect();
+        reviews.sort_by(|a, b| (&a.state, &a.mechanism, a.cycle).cmp(&(&b.state, &b.mechanism, b.cycle)));
+        // A State in several groups is impossible; the sum over groups is the distinct count.
+        Ok(Stats {
+            filter: filter.clone(),
+            recommendations: reviews.iter().map(|r| r.recommendations).sum(),
+            recommendation_state_pairs: pairs,
+            recommending_states: states,
+            positions,
+            reviews,
+            by_regional_group,
+            by_theme,
+            by_upr_issue,
+            by_affected_persons,
+            by_sdg_goal,
+        })
+    }
+
+    async fn fetch(&self, filter: &FilterSql, sql: String) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        let query = filter.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)));
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+}
+
+/// Largest first, then by name, so that output is stable.
+fn sort_breakdown(lines: &mut [GroupCount]) {
+    lines.sort_by(|a, b| b.recommendations.cmp(&a.recommendations).then_with(|| a.key.cmp(&b.key)));
+}

@@ -1,0 +1,2 @@
+//! Behavioural tests of the store, run on SQLite and, when `HRTRACK_TEST_POSTGRES` holds a
+//! URL, on PostgreSQL in a fresh schema per test.

@@ -1,0 +1,1 @@
+mod ohchr_matrix;
