@@ -101,7 +101,6 @@ CREATE TABLE recommendations (
     updated_at        TEXT NOT NULL
 );
 CREATE INDEX recommendations_review ON recommendations (review_id);
-CREATE INDEX recommendations_text_key ON recommendations (review_id, text_key);
 
 CREATE TABLE recommendation_states (
     recommendation_id BIGINT NOT NULL REFERENCES recommendations (id),
@@ -136,4 +135,13 @@ CREATE TABLE import_runs (
     added       BIGINT NOT NULL,
     updated     BIGINT NOT NULL,
     unchanged   BIGINT NOT NULL
+);
+
+-- Statistics already computed, per filter, valid while meta 'data_version' has not changed
+-- (every import that writes bumps it). Figures change only on import; this keeps the
+-- figures a portal or a script asks for again and again from being counted again.
+CREATE TABLE stats_cache (
+    filter_key   TEXT PRIMARY KEY,
+    data_version TEXT NOT NULL,
+    body         TEXT NOT NULL
 );

@@ -19,7 +19,7 @@ CREATE TABLE countries (
 CREATE TABLE country_names (
     name_key   TEXT PRIMARY KEY,
     country_id INTEGER NOT NULL REFERENCES countries (id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE mechanisms (
     code TEXT PRIMARY KEY,
@@ -101,13 +101,12 @@ CREATE TABLE recommendations (
     updated_at        TEXT NOT NULL
 );
 CREATE INDEX recommendations_review ON recommendations (review_id);
-CREATE INDEX recommendations_text_key ON recommendations (review_id, text_key);
 
 CREATE TABLE recommendation_states (
     recommendation_id INTEGER NOT NULL REFERENCES recommendations (id),
     country_id        INTEGER NOT NULL REFERENCES countries (id),
     PRIMARY KEY (recommendation_id, country_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX recommendation_states_country ON recommendation_states (country_id);
 
 -- kind: 'theme' (UHRI), 'affected_person', 'upr_issue' (UPR Info).
@@ -116,7 +115,7 @@ CREATE TABLE recommendation_tags (
     kind              TEXT NOT NULL,
     value             TEXT NOT NULL,
     PRIMARY KEY (recommendation_id, kind, value)
-);
+) WITHOUT ROWID;
 CREATE INDEX recommendation_tags_value ON recommendation_tags (kind, value);
 
 -- target is '' where only the goal is known.
@@ -125,7 +124,7 @@ CREATE TABLE recommendation_sdgs (
     goal              INTEGER NOT NULL REFERENCES sdg_goals (goal),
     target            TEXT NOT NULL,
     PRIMARY KEY (recommendation_id, goal, target)
-);
+) WITHOUT ROWID;
 CREATE INDEX recommendation_sdgs_goal ON recommendation_sdgs (goal);
 
 CREATE TABLE import_runs (
@@ -136,4 +135,13 @@ CREATE TABLE import_runs (
     added       INTEGER NOT NULL,
     updated     INTEGER NOT NULL,
     unchanged   INTEGER NOT NULL
+);
+
+-- Statistics already computed, per filter, valid while meta 'data_version' has not changed
+-- (every import that writes bumps it). Figures change only on import; this keeps the
+-- figures a portal or a script asks for again and again from being counted again.
+CREATE TABLE stats_cache (
+    filter_key   TEXT PRIMARY KEY,
+    data_version TEXT NOT NULL,
+    body         TEXT NOT NULL
 );

@@ -11,7 +11,11 @@ use hrtrack_domain::{Cycle, Mechanism, Position, RegionalGroup, SdgGoal, Session
 pub const DEFAULT_DB: &str = "sqlite://hrtrack.db";
 
 #[derive(Debug, Parser)]
-#[command(name = "hrtrack", version, about = "Follow up UN human-rights recommendations and publish SDG data.")]
+#[command(
+    name = "hrtrack",
+    version,
+    about = "Follow up UN human-rights recommendations and publish SDG data."
+)]
 pub struct Cli {
     /// Database: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "HRTRACK_DB")]

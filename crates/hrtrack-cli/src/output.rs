@@ -1,8 +1,34 @@
 //! What people read on the terminal: import summaries, statistics, lists and single
 //! recommendations. JSON output does not pass through here.
 
+use std::io::{ErrorKind, Write};
+
 use hrtrack_db::{GroupCount, ImportSummary, ReviewStats, Stats};
 use hrtrack_domain::RecommendationRecord;
+
+/// Like `println!`, through [`write_line`].
+macro_rules! out {
+    () => {
+        $crate::output::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// Writes one line to standard output. When the reader has gone away (`hrtrack list | head`),
+/// the program ends quietly with success, as Unix tools do, instead of panicking.
+pub fn write_line(line: std::fmt::Arguments<'_>) {
+    let result = writeln!(std::io::stdout().lock(), "{line}");
+    if let Err(error) = result {
+        if error.kind() == ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
 
 /// Reviews listed one per line in an import summary; above this only the total is printed.
 const REVIEWS_LISTED: usize = 12;
@@ -12,7 +38,7 @@ pub fn print_import_summary(summary: &ImportSummary) {
         0 => String::new(),
         n => format!(", {n} superseded by an official matrix"),
     };
-    println!(
+    out!(
         "{} ({}): {} added, {} updated, {} unchanged{superseded} in {} review(s)",
         summary.source,
         summary.format,
@@ -23,9 +49,14 @@ pub fn print_import_summary(summary: &ImportSummary) {
     );
     if summary.reviews.len() <= REVIEWS_LISTED {
         for review in &summary.reviews {
-            println!(
+            out!(
                 "  {}: {} added, {} updated, {} unchanged, {} superseded",
-                review_label(&review.state, &review.mechanism, review.cycle.map(i64::from), review.session.map(i64::from)),
+                review_label(
+                    &review.state,
+                    &review.mechanism,
+                    review.cycle.map(i64::from),
+                    review.session.map(i64::from)
+                ),
                 review.added,
                 review.updated,
                 review.unchanged,
@@ -60,7 +91,7 @@ fn position_line(supported: i64, in_part: i64, noted: i64, pending: i64) -> Stri
 
 pub fn print_stats_headline(stats: &Stats) {
     let p = &stats.positions;
-    println!(
+    out!(
         "{} recommendations ({} recommendation–State pairs) from {} recommending States in {} review(s): {}",
         stats.recommendations,
         stats.recommendation_state_pairs,
@@ -72,9 +103,14 @@ pub fn print_stats_headline(stats: &Stats) {
 
 fn print_review(review: &ReviewStats) {
     let p = &review.positions;
-    println!(
+    out!(
         "  {}: {} recommendations from {} States ({} pairs); {}",
-        review_label(&review.state, &review.mechanism, review.cycle, review.session),
+        review_label(
+            &review.state,
+            &review.mechanism,
+            review.cycle,
+            review.session
+        ),
         review.recommendations,
         review.recommending_states,
         review.recommendation_state_pairs,
@@ -86,17 +122,21 @@ fn print_breakdown(title: &str, lines: &[GroupCount], limit: usize) {
     if lines.is_empty() {
         return;
     }
-    println!("\n{title}:");
+    out!("\n{title}:");
     for line in lines.iter().take(limit) {
         match (line.recommendation_state_pairs, line.recommending_states) {
             (Some(pairs), Some(states)) => {
-                println!("  {:>7}  {} ({pairs} pairs, {states} States)", line.recommendations, line.key);
+                out!(
+                    "  {:>7}  {} ({pairs} pairs, {states} States)",
+                    line.recommendations,
+                    line.key
+                );
             }
-            _ => println!("  {:>7}  {}", line.recommendations, line.key),
+            _ => out!("  {:>7}  {}", line.recommendations, line.key),
         }
     }
     if lines.len() > limit {
-        println!("  … and {} more (see --json)", lines.len() - limit);
+        out!("  … and {} more (see --json)", lines.len() - limit);
     }
 }
 
@@ -107,7 +147,11 @@ pub fn print_stats(stats: &Stats) {
             print_review(review);
         }
     }
-    print_breakdown("By regional group of the recommending States (recommendations)", &stats.by_regional_group, 10);
+    print_breakdown(
+        "By regional group of the recommending States (recommendations)",
+        &stats.by_regional_group,
+        10,
+    );
     print_breakdown("By SDG goal", &stats.by_sdg_goal, 17);
     print_breakdown("By theme (UHRI)", &stats.by_theme, 10);
     print_breakdown("By UPR Info issue", &stats.by_upr_issue, 10);
@@ -119,7 +163,7 @@ pub fn print_list_line(record: &RecommendationRecord) {
     if text.len() < record.text.len() {
         text.push('…');
     }
-    println!(
+    out!(
         "{:<22} {:<17} {}",
         record.uid,
         record.position,
@@ -128,36 +172,59 @@ pub fn print_list_line(record: &RecommendationRecord) {
 }
 
 pub fn print_record(record: &RecommendationRecord) {
-    println!("{}", record.uid);
-    println!(
+    out!("{}", record.uid);
+    out!(
         "Review:      {}{}",
-        review_label(&record.state, &record.mechanism, record.cycle, record.session),
-        record.report_symbol.as_ref().map(|s| format!(", {s}")).unwrap_or_default()
+        review_label(
+            &record.state,
+            &record.mechanism,
+            record.cycle,
+            record.session
+        ),
+        record
+            .report_symbol
+            .as_ref()
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default()
     );
     if let Some(paragraph) = &record.paragraph {
-        println!("Paragraph:   {paragraph}");
+        out!("Paragraph:   {paragraph}");
     }
-    println!("Text ({}):\n  {}", record.language, record.text.replace('\n', "\n  "));
-    println!("Made by:     {}", record.recommending_states.join(", "));
-    println!(
+    out!(
+        "Text ({}):\n  {}",
+        record.language,
+        record.text.replace('\n', "\n  ")
+    );
+    out!("Made by:     {}", record.recommending_states.join(", "));
+    out!(
         "Position:    {}{}",
         record.position,
-        record.position_source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+        record
+            .position_source
+            .as_ref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default()
     );
     let lists = [
-        ("Heading", record.theme_heading.iter().cloned().collect::<Vec<_>>()),
+        (
+            "Heading",
+            record.theme_heading.iter().cloned().collect::<Vec<_>>(),
+        ),
         ("Themes", record.themes.clone()),
         ("Persons", record.affected_persons.clone()),
-        ("SDG goals", record.sdg_goals.iter().map(i64::to_string).collect()),
+        (
+            "SDG goals",
+            record.sdg_goals.iter().map(i64::to_string).collect(),
+        ),
         ("SDG targets", record.sdg_targets.clone()),
         ("UPR Info", record.upr_issues.clone()),
     ];
     for (label, values) in lists {
         if !values.is_empty() {
-            println!("{:<12} {}", format!("{label}:"), values.join("; "));
+            out!("{:<12} {}", format!("{label}:"), values.join("; "));
         }
     }
     if let Some(category) = record.action_category {
-        println!("Action category (UPR Info): {category}");
+        out!("Action category (UPR Info): {category}");
     }
 }

@@ -94,7 +94,10 @@ impl CountryIndex {
             .await?;
         let mut by_key = HashMap::with_capacity(names.len());
         for row in names {
-            by_key.insert(row.try_get::<String, _>("name_key")?, row.try_get::<i64, _>("country_id")?);
+            by_key.insert(
+                row.try_get::<String, _>("name_key")?,
+                row.try_get::<i64, _>("country_id")?,
+            );
         }
         Ok(Self { by_key, by_id })
     }
@@ -116,7 +119,9 @@ impl CountryIndex {
     /// A State name or ISO code that must resolve, as a filter value from a user.
     pub fn require(&self, name: &str) -> Result<&Country, StoreError> {
         self.resolve(name).ok_or_else(|| {
-            StoreError::InvalidFilter(format!("unknown State {name:?}: give a name or an ISO 3166 alpha-3 code"))
+            StoreError::InvalidFilter(format!(
+                "unknown State {name:?}: give a name or an ISO 3166 alpha-3 code"
+            ))
         })
     }
 }
@@ -130,7 +135,13 @@ mod tests {
         assert_eq!(name_key("Côte d’Ivoire"), name_key("cote d'ivoire"));
         assert_eq!(name_key("Türkiye"), "turkiye");
         assert_eq!(name_key("The  Netherlands"), "netherlands");
-        assert_eq!(name_key("Iran (Islamic Republic of)"), "iran (islamic republic of)");
-        assert_ne!(name_key("Congo"), name_key("Democratic Republic of the Congo"));
+        assert_eq!(
+            name_key("Iran (Islamic Republic of)"),
+            "iran (islamic republic of)"
+        );
+        assert_ne!(
+            name_key("Congo"),
+            name_key("Democratic Republic of the Congo")
+        );
     }
 }

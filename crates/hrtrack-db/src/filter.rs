@@ -3,16 +3,16 @@
 //! joined to `reviews v`, with bound values only.
 
 use hrtrack_domain::{Cycle, Mechanism, Position, RegionalGroup, SdgGoal, Session};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::Any;
 
 use crate::StoreError;
 use crate::countries::CountryIndex;
 
 /// Which recommendations to count, list or export. Empty means all.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecommendationFilter {
     /// The stable id, e.g. `SVN-UPR4-140.7`.
     pub uid: Option<String>,
@@ -59,7 +59,10 @@ impl FilterSql {
         )
     }
 
-    pub fn bind_all<'q>(&self, mut query: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
+    pub fn bind_all<'q>(
+        &self,
+        mut query: Query<'q, Any, AnyArguments>,
+    ) -> Query<'q, Any, AnyArguments> {
         for value in &self.values {
             query = match value {
                 Bound::Int(n) => query.bind(*n),
@@ -85,7 +88,10 @@ impl RecommendationFilter {
             push("r.paragraph = $?", Bound::Text(paragraph.clone()));
         }
         if let Some(state) = &self.state {
-            push("v.country_id = $?", Bound::Int(countries.require(state)?.id));
+            push(
+                "v.country_id = $?",
+                Bound::Int(countries.require(state)?.id),
+            );
         }
         if let Some(mechanism) = self.mechanism {
             push("v.mechanism = $?", Bound::Text(mechanism.code().to_owned()));
@@ -133,9 +139,19 @@ impl RecommendationFilter {
             );
         }
         if let Some(text) = &self.text {
-            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            push("LOWER(r.text) LIKE $? ESCAPE '\\'", Bound::Text(format!("%{escaped}%")));
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            push(
+                "LOWER(r.text) LIKE $? ESCAPE '\\'",
+                Bound::Text(format!("%{escaped}%")),
+            );
         }
-        Ok(FilterSql { condition: parts.join(" AND "), values })
+        Ok(FilterSql {
+            condition: parts.join(" AND "),
+            values,
+        })
     }
 }

@@ -19,7 +19,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::clock::now_rfc3339;
 use crate::countries::CountryIndex;
-use crate::sql::{ROWS_PER_INSERT, fingerprint, in_list, values_list};
+use crate::sql::{fingerprint, in_list, values_list};
 use crate::{Backend, Store, StoreError};
 
 /// What one import did, per review and in total.
@@ -75,7 +75,11 @@ pub(crate) fn text_key(text: &str) -> String {
     }
     // Letters and digits only: OHCHR's typeset texts glue words ("toarticle8") that UPR Info
     // spells apart, and write dashes and quotes differently.
-    let letters: String = rest.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let letters: String = rest
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
     fingerprint(letters.as_bytes())
 }
 
@@ -129,6 +133,7 @@ struct Resolved<'a> {
 #[derive(Clone, PartialEq)]
 struct Stored {
     id: i64,
+    review_id: i64,
     uid: String,
     paragraph: Option<String>,
     text: String,
@@ -169,9 +174,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut next_id: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM recommendations")
-            .fetch_one(&mut *tx)
-            .await?;
+        let mut next_id: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM recommendations")
+                .fetch_one(&mut *tx)
+                .await?;
         let now = now_rfc3339();
         let mut summary = ImportSummary {
             format: batch.format.code(),
@@ -183,10 +189,23 @@ impl Store {
             reviews: Vec::new(),
         };
         let mut done = 0u64;
+        let mut pending = Pending::default();
+        let mut reviews_seen = HashSet::new();
         for (review, (state_id, recs)) in batch.reviews.iter().zip(resolved) {
-            let iso3 = countries.get(state_id).map_or("XXX", |c| c.iso3.as_str()).to_owned();
+            let iso3 = countries
+                .get(state_id)
+                .map_or("XXX", |c| c.iso3.as_str())
+                .to_owned();
             let (review_id, is_new) = upsert_review(&mut tx, review, state_id).await?;
-            let stored = if is_new { Vec::new() } else { load_stored(&mut tx, review_id).await? };
+            if !reviews_seen.insert(review_id) && !pending.is_empty() {
+                // The same review twice in one batch: the second must see the first's rows.
+                pending.write(&mut tx, self.backend, &now).await?;
+            }
+            let stored = if is_new {
+                Vec::new()
+            } else {
+                load_stored(&mut tx, review_id).await?
+            };
             let mut writer = ReviewWriter::new(
                 batch.format,
                 review_id,
@@ -195,15 +214,17 @@ impl Store {
                     review.mechanism.code(),
                     review.cycle.map_or(String::new(), |c| c.to_string())
                 ),
-                &now,
                 stored,
             );
             for incoming in &recs {
                 writer.place(incoming, &mut next_id)?;
             }
             let counts = writer.finish();
+            writer.into_pending(&mut pending);
             let review_summary = ReviewSummary {
-                state: countries.get(state_id).map_or_else(|| review.state.clone(), |c| c.name.clone()),
+                state: countries
+                    .get(state_id)
+                    .map_or_else(|| review.state.clone(), |c| c.name.clone()),
                 mechanism: review.mechanism.code().to_owned(),
                 cycle: review.cycle.map(|c| c.get()),
                 session: review.session.map(|s| s.get()),
@@ -212,7 +233,6 @@ impl Store {
                 unchanged: counts.unchanged,
                 superseded: counts.superseded,
             };
-            writer.flush(&mut tx).await?;
             summary.added += review_summary.added;
             summary.updated += review_summary.updated;
             summary.unchanged += review_summary.unchanged;
@@ -221,9 +241,10 @@ impl Store {
             done += recs.len() as u64;
             progress(done);
         }
-        sqlx::query(
+        pending.write(&mut tx, self.backend, &now).await?;
+        let run: i64 = sqlx::query_scalar(
             "INSERT INTO import_runs (format, source, imported_at, added, updated, unchanged) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(batch.format.code())
         .bind(&batch.source)
@@ -231,6 +252,14 @@ impl Store {
         .bind(summary.added as i64)
         .bind(summary.updated as i64)
         .bind(summary.unchanged as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        // Cached statistics are valid for one data version (see stats.rs).
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('data_version', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("import-{run}"))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -272,7 +301,10 @@ fn resolve_countries<'a>(
     };
     let mut out = Vec::with_capacity(batch.reviews.len());
     for review in &batch.reviews {
-        let at = review.recommendations.first().map_or("the review header", |r| r.origin.as_str());
+        let at = review
+            .recommendations
+            .first()
+            .map_or("the review header", |r| r.origin.as_str());
         let state_id = match countries.resolve(&review.state) {
             Some(c) => c.id,
             None => {
@@ -291,14 +323,21 @@ fn resolve_countries<'a>(
                     None => note_unknown(name, &rec.origin),
                 }
             }
-            recs.push(Resolved { rec, states, text_key: text_key(&rec.text) });
+            recs.push(Resolved {
+                rec,
+                states,
+                text_key: text_key(&rec.text),
+            });
         }
         out.push((state_id, recs));
     }
     if unknown.is_empty() {
         Ok(out)
     } else {
-        Err(StoreError::UnknownCountries { file: batch.source.clone(), names: unknown })
+        Err(StoreError::UnknownCountries {
+            file: batch.source.clone(),
+            names: unknown,
+        })
     }
 }
 
@@ -365,7 +404,10 @@ async fn upsert_review(
     Ok((id, false))
 }
 
-async fn load_stored(tx: &mut Transaction<'static, Any>, review_id: i64) -> Result<Vec<Stored>, StoreError> {
+async fn load_stored(
+    tx: &mut Transaction<'static, Any>,
+    review_id: i64,
+) -> Result<Vec<Stored>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, uid, paragraph, text, text_key, language, position, position_source, \
          position_official, theme_heading, action_category, source_format, superseded \
@@ -380,6 +422,7 @@ async fn load_stored(tx: &mut Transaction<'static, Any>, review_id: i64) -> Resu
         index.insert(row.try_get::<i64, _>("id")?, stored.len());
         stored.push(Stored {
             id: row.try_get("id")?,
+            review_id,
             uid: row.try_get("uid")?,
             paragraph: row.try_get("paragraph")?,
             text: row.try_get("text")?,
@@ -431,11 +474,10 @@ async fn load_stored(tx: &mut Transaction<'static, Any>, review_id: i64) -> Resu
 }
 
 /// Places the incoming recommendations of one review: new ones, changed ones, unchanged ones.
-struct ReviewWriter<'a> {
+struct ReviewWriter {
     format: SourceFormat,
     review_id: i64,
     uid_prefix: String,
-    now: &'a str,
     /// The review's recommendations as stored, changed in place as rows are merged into them.
     stored: Vec<Stored>,
     /// The same before this import, to tell what changed.
@@ -457,15 +499,16 @@ struct Counts {
     superseded: usize,
 }
 
-impl<'a> ReviewWriter<'a> {
-    fn new(format: SourceFormat, review_id: i64, uid_prefix: String, now: &'a str, stored: Vec<Stored>) -> Self {
+impl ReviewWriter {
+    fn new(format: SourceFormat, review_id: i64, uid_prefix: String, stored: Vec<Stored>) -> Self {
         let segments = stored.iter().map(|s| segment_keys(&s.text)).collect();
-        let has_official = stored.iter().any(|s| rank(&s.source_format) == OFFICIAL && !s.superseded);
+        let has_official = stored
+            .iter()
+            .any(|s| rank(&s.source_format) == OFFICIAL && !s.superseded);
         Self {
             format,
             review_id,
             uid_prefix,
-            now,
             original: stored.clone(),
             stored,
             segments,
@@ -478,7 +521,10 @@ impl<'a> ReviewWriter<'a> {
     fn place(&mut self, incoming: &Resolved<'_>, next_id: &mut i64) -> Result<(), StoreError> {
         let fresh = self.fresh(incoming);
         if let Some(paragraph) = &fresh.paragraph
-            && let Some(earlier) = self.inserts.iter().find(|s| s.paragraph.as_ref() == Some(paragraph))
+            && let Some(earlier) = self
+                .inserts
+                .iter()
+                .find(|s| s.paragraph.as_ref() == Some(paragraph))
         {
             return Err(StoreError::Conflict(format!(
                 "{}: paragraph {paragraph} appears twice in this import (also as {:?}); nothing imported",
@@ -499,7 +545,12 @@ impl<'a> ReviewWriter<'a> {
                 fresh.superseded = self.has_official && rank(self.format.code()) < OFFICIAL;
                 let base = fresh.uid.clone();
                 let mut n = 1;
-                while self.stored.iter().chain(&self.inserts).any(|s| s.uid == fresh.uid) {
+                while self
+                    .stored
+                    .iter()
+                    .chain(&self.inserts)
+                    .any(|s| s.uid == fresh.uid)
+                {
                     n += 1;
                     fresh.uid = format!("{base}-{n}");
                 }
@@ -514,7 +565,10 @@ impl<'a> ReviewWriter<'a> {
     /// part of a joined paragraph, made by one of the same States.
     fn find(&self, incoming: &Resolved<'_>, fresh: &Stored) -> Option<usize> {
         if let Some(paragraph) = &fresh.paragraph
-            && let Some(i) = self.stored.iter().position(|s| s.paragraph.as_ref() == Some(paragraph))
+            && let Some(i) = self
+                .stored
+                .iter()
+                .position(|s| s.paragraph.as_ref() == Some(paragraph))
         {
             return Some(i);
         }
@@ -527,14 +581,22 @@ impl<'a> ReviewWriter<'a> {
             })
             .collect();
         let by_same_states = |i: &usize| !self.stored[*i].states.is_disjoint(&incoming.states);
-        if let Some(i) = same_text.iter().copied().find(by_same_states).or_else(|| same_text.first().copied()) {
+        if let Some(i) = same_text
+            .iter()
+            .copied()
+            .find(by_same_states)
+            .or_else(|| same_text.first().copied())
+        {
             return Some(i);
         }
+        let mut candidates = (0..self.stored.len()).filter(by_same_states).peekable();
+        candidates.peek()?;
         let fresh_segments = segment_keys(&fresh.text);
-        (0..self.stored.len()).filter(by_same_states).find(|&i| {
+        candidates.find(|&i| {
             let s = &self.stored[i];
             (fresh.paragraph.is_none() || s.paragraph.is_none())
-                && (self.segments[i].contains(&fresh.text_key) || fresh_segments.contains(&s.text_key))
+                && (self.segments[i].contains(&fresh.text_key)
+                    || fresh_segments.contains(&s.text_key))
         })
     }
 
@@ -543,7 +605,10 @@ impl<'a> ReviewWriter<'a> {
         let mut superseded = self.inserts.iter().filter(|s| s.superseded).count();
         if rank(self.format.code()) == OFFICIAL {
             for (i, rec) in self.stored.iter_mut().enumerate() {
-                if !self.matched.contains(&i) && rank(&rec.source_format) < OFFICIAL && !rec.superseded {
+                if !self.matched.contains(&i)
+                    && rank(&rec.source_format) < OFFICIAL
+                    && !rec.superseded
+                {
                     rec.superseded = true;
                     superseded += 1;
                 }
@@ -568,13 +633,20 @@ impl<'a> ReviewWriter<'a> {
             None => format!("{}-t{}", self.uid_prefix, &incoming.text_key[..10]),
         };
         let mut tags = BTreeSet::new();
-        for (kind, values) in [(TAG_THEME, &rec.themes), (TAG_AFFECTED, &rec.affected_persons), (TAG_UPR_ISSUE, &rec.upr_issues)] {
+        for (kind, values) in [
+            (TAG_THEME, &rec.themes),
+            (TAG_AFFECTED, &rec.affected_persons),
+            (TAG_UPR_ISSUE, &rec.upr_issues),
+        ] {
             for value in values {
                 tags.insert((kind.to_owned(), value.trim().to_owned()));
             }
         }
-        let mut sdgs: BTreeSet<(i64, String)> =
-            rec.sdg_targets.iter().map(|t| (i64::from(t.goal().get()), t.code())).collect();
+        let mut sdgs: BTreeSet<(i64, String)> = rec
+            .sdg_targets
+            .iter()
+            .map(|t| (i64::from(t.goal().get()), t.code()))
+            .collect();
         for goal in &rec.sdg_goals {
             if !sdgs.iter().any(|(g, _)| *g == i64::from(goal.get())) {
                 sdgs.insert((i64::from(goal.get()), String::new()));
@@ -582,6 +654,7 @@ impl<'a> ReviewWriter<'a> {
         }
         Stored {
             id: 0,
+            review_id: self.review_id,
             uid,
             paragraph,
             text: rec.text.clone(),
@@ -600,12 +673,45 @@ impl<'a> ReviewWriter<'a> {
         }
     }
 
-    async fn flush(self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
-        for chunk in self.inserts.chunks(ROWS_PER_INSERT) {
-            insert_recommendations(tx, self.review_id, self.now, chunk).await?;
+    /// Moves what this review's import inserts and changes into `pending`.
+    fn into_pending(self, pending: &mut Pending) {
+        pending.inserts.extend(self.inserts);
+        let changed = self
+            .stored
+            .into_iter()
+            .zip(self.original)
+            .filter(|(now, before)| now != before);
+        pending.updates.extend(changed.map(|(now, _)| now));
+    }
+}
+
+/// Rows per statement of the deferred writes: fixed, so that SQLite prepares each kind of
+/// statement once or twice per import rather than once per review.
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// The writes of an import, made together at its end in few large statements.
+#[derive(Default)]
+struct Pending {
+    inserts: Vec<Stored>,
+    updates: Vec<Stored>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.inserts.is_empty() && self.updates.is_empty()
+    }
+
+    async fn write(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        backend: Backend,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let inserts = std::mem::take(&mut self.inserts);
+        let updates = std::mem::take(&mut self.updates);
+        for chunk in inserts.chunks(ROWS_PER_STATEMENT) {
+            insert_recommendations(tx, backend, now, chunk).await?;
         }
-        let updates: Vec<&Stored> =
-            self.stored.iter().zip(&self.original).filter(|(now, before)| now != before).map(|(now, _)| now).collect();
         for rec in &updates {
             sqlx::query(
                 "UPDATE recommendations SET paragraph = $1, text = $2, text_key = $3, language = $4, \
@@ -623,24 +729,30 @@ impl<'a> ReviewWriter<'a> {
             .bind(rec.action_category)
             .bind(rec.source_format.clone())
             .bind(i64::from(rec.superseded))
-            .bind(self.now)
+            .bind(now.to_owned())
             .bind(rec.id)
             .execute(&mut **tx)
             .await?;
         }
-        for chunk in updates.chunks(ROWS_PER_INSERT) {
-            let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
-            for table in ["recommendation_states", "recommendation_tags", "recommendation_sdgs"] {
-                let sql = format!("DELETE FROM {table} WHERE recommendation_id IN ({})", in_list(1, ids.len()));
+        for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+            for table in [
+                "recommendation_states",
+                "recommendation_tags",
+                "recommendation_sdgs",
+            ] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE recommendation_id IN ({})",
+                    in_list(backend, chunk.len())
+                );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in &ids {
-                    query = query.bind(*id);
+                for rec in chunk {
+                    query = query.bind(rec.id);
                 }
                 query.execute(&mut **tx).await?;
             }
         }
-        let all: Vec<&Stored> = self.inserts.iter().chain(updates).collect();
-        insert_children(tx, &all).await
+        let all: Vec<&Stored> = inserts.iter().chain(&updates).collect();
+        insert_children(tx, backend, &all).await
     }
 }
 
@@ -686,9 +798,13 @@ fn merge(old: &Stored, new: Stored, format: SourceFormat, first: bool) -> Stored
         SourceFormat::UprInfo => [TAG_UPR_ISSUE].into(),
         SourceFormat::Table => new.tags.iter().map(|(k, _)| k.as_str()).collect(),
     };
-    merged.tags.retain(|(kind, _)| !provided.contains(kind.as_str()));
+    merged
+        .tags
+        .retain(|(kind, _)| !provided.contains(kind.as_str()));
     merged.tags.extend(new.tags);
-    if format == SourceFormat::OhchrMatrix || (format == SourceFormat::Table && !new.sdgs.is_empty()) {
+    if format == SourceFormat::OhchrMatrix
+        || (format == SourceFormat::Table && !new.sdgs.is_empty())
+    {
         merged.sdgs = new.sdgs;
     } else {
         merged.sdgs.extend(new.sdgs);
@@ -698,7 +814,7 @@ fn merge(old: &Stored, new: Stored, format: SourceFormat, first: bool) -> Stored
 
 async fn insert_recommendations(
     tx: &mut Transaction<'static, Any>,
-    review_id: i64,
+    backend: Backend,
     now: &str,
     recs: &[Stored],
 ) -> Result<(), StoreError> {
@@ -706,14 +822,14 @@ async fn insert_recommendations(
         "INSERT INTO recommendations (id, uid, review_id, paragraph, text, text_key, language, position, \
          position_source, position_official, theme_heading, action_category, source_format, superseded, \
          created_at, updated_at) VALUES {}",
-        values_list(recs.len(), 16)
+        values_list(backend, recs.len(), 16)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for rec in recs {
         query = query
             .bind(rec.id)
             .bind(rec.uid.clone())
-            .bind(review_id)
+            .bind(rec.review_id)
             .bind(rec.paragraph.clone())
             .bind(rec.text.clone())
             .bind(rec.text_key.clone())
@@ -733,12 +849,19 @@ async fn insert_recommendations(
 }
 
 /// Inserts the States, tags and SDG links of `recs`, many rows per statement.
-async fn insert_children(tx: &mut Transaction<'static, Any>, recs: &[&Stored]) -> Result<(), StoreError> {
-    let states: Vec<(i64, i64)> = recs.iter().flat_map(|r| r.states.iter().map(|c| (r.id, *c))).collect();
-    for chunk in states.chunks(ROWS_PER_INSERT * 4) {
+async fn insert_children(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    recs: &[&Stored],
+) -> Result<(), StoreError> {
+    let states: Vec<(i64, i64)> = recs
+        .iter()
+        .flat_map(|r| r.states.iter().map(|c| (r.id, *c)))
+        .collect();
+    for chunk in states.chunks(ROWS_PER_STATEMENT * 2) {
         let sql = format!(
             "INSERT INTO recommendation_states (recommendation_id, country_id) VALUES {}",
-            values_list(chunk.len(), 2)
+            values_list(backend, chunk.len(), 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (rec, country) in chunk {
@@ -750,14 +873,17 @@ async fn insert_children(tx: &mut Transaction<'static, Any>, recs: &[&Stored]) -
         .iter()
         .flat_map(|r| r.tags.iter().map(|(k, v)| (r.id, k.as_str(), v.as_str())))
         .collect();
-    for chunk in tags.chunks(ROWS_PER_INSERT * 3) {
+    for chunk in tags.chunks(ROWS_PER_STATEMENT * 2) {
         let sql = format!(
             "INSERT INTO recommendation_tags (recommendation_id, kind, value) VALUES {}",
-            values_list(chunk.len(), 3)
+            values_list(backend, chunk.len(), 3)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (rec, kind, value) in chunk {
-            query = query.bind(*rec).bind((*kind).to_owned()).bind((*value).to_owned());
+            query = query
+                .bind(*rec)
+                .bind((*kind).to_owned())
+                .bind((*value).to_owned());
         }
         query.execute(&mut **tx).await?;
     }
@@ -765,10 +891,10 @@ async fn insert_children(tx: &mut Transaction<'static, Any>, recs: &[&Stored]) -
         .iter()
         .flat_map(|r| r.sdgs.iter().map(|(g, t)| (r.id, *g, t.as_str())))
         .collect();
-    for chunk in sdgs.chunks(ROWS_PER_INSERT * 3) {
+    for chunk in sdgs.chunks(ROWS_PER_STATEMENT * 2) {
         let sql = format!(
             "INSERT INTO recommendation_sdgs (recommendation_id, goal, target) VALUES {}",
-            values_list(chunk.len(), 3)
+            values_list(backend, chunk.len(), 3)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (rec, goal, target) in chunk {
@@ -785,7 +911,8 @@ mod tests {
 
     #[test]
     fn text_key_ignores_closing_state_lists_and_punctuation() {
-        let ohchr = "Ratify the Optional Protocol to the Convention against Torture (Denmark) (Estonia);";
+        let ohchr =
+            "Ratify the Optional Protocol to the Convention against Torture (Denmark) (Estonia);";
         let upr_info = "Ratify the Optional Protocol to the Convention against Torture.";
         assert_eq!(text_key(ohchr), text_key(upr_info));
         assert_eq!(

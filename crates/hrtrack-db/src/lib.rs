@@ -9,13 +9,13 @@
 //! the web layer) turn it into messages and exit codes or API error codes.
 
 mod clock;
-mod sql;
 pub mod countries;
 mod filter;
 mod import;
 mod migrations;
 mod recommendations;
 mod reference;
+mod sql;
 mod stats;
 
 use std::str::FromStr;
@@ -25,8 +25,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use filter::RecommendationFilter;
-pub use import::{ImportSummary, ReviewSummary};
 pub use hrtrack_domain::RecommendationRecord;
+pub use import::{ImportSummary, ReviewSummary};
 pub use recommendations::ReviewRecord;
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
 
@@ -43,7 +43,10 @@ pub enum StoreError {
     #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
     #[error("{file}: {} unknown country name(s), nothing imported:\n{}", names.len(), names.iter().map(|(n, at)| format!("  {n:?} (first at {at})")).collect::<Vec<_>>().join("\n"))]
-    UnknownCountries { file: String, names: Vec<(String, String)> },
+    UnknownCountries {
+        file: String,
+        names: Vec<(String, String)>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -64,7 +67,6 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
 }
-
 
 impl Store {
     /// Opens (creating it if needed) the database at `url`, runs the migrations and loads
@@ -99,7 +101,8 @@ impl Store {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                                 PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                             )
                             .await?;
                             Ok(())
@@ -111,7 +114,10 @@ impl Store {
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?;
                 if let Some(schema) = schema {
-                    let admin = AnyPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+                    let admin = AnyPoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(options.clone())
+                        .await?;
                     admin
                         .execute(sqlx::AssertSqlSafe(format!(
                             "CREATE SCHEMA IF NOT EXISTS {}",
@@ -155,9 +161,15 @@ impl Store {
     /// Drops a PostgreSQL schema made by [`Store::open_in_schema`]; tests call it when done.
     pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
-        pool.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema))))
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
             .await?;
+        pool.execute(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            quote_ident(schema)
+        )))
+        .await?;
         pool.close().await;
         Ok(())
     }

@@ -37,7 +37,10 @@ impl Store {
         let sql = filter.to_sql(&countries)?;
         let page = match limit {
             Some(limit) => format!("LIMIT {limit} OFFSET {offset}"),
-            None if offset > 0 => format!("LIMIT -1 OFFSET {offset}"),
+            None if offset > 0 => match self.backend {
+                crate::Backend::Sqlite => format!("LIMIT -1 OFFSET {offset}"),
+                crate::Backend::Postgres => format!("OFFSET {offset}"),
+            },
             None => String::new(),
         };
         let page_ids = format!(
@@ -97,7 +100,9 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         for row in states {
-            records[index[&row.try_get::<i64, _>(0)?]].recommending_states.push(row.try_get(1)?);
+            records[index[&row.try_get::<i64, _>(0)?]]
+                .recommending_states
+                .push(row.try_get(1)?);
         }
         let tags = sql
             .bind_all(sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -159,7 +164,10 @@ impl Store {
         filter: &RecommendationFilter,
     ) -> Result<RecommendationRecord, StoreError> {
         let reference = reference.trim();
-        let by_uid = RecommendationFilter { uid: Some(reference.to_owned()), ..Default::default() };
+        let by_uid = RecommendationFilter {
+            uid: Some(reference.to_owned()),
+            ..Default::default()
+        };
         let mut matches = self.list(&by_uid, Some(2), 0).await?;
         if matches.is_empty() {
             let by_paragraph = RecommendationFilter {
@@ -171,10 +179,16 @@ impl Store {
         if matches.len() > 1 {
             return Err(StoreError::InvalidFilter(format!(
                 "{reference:?} names several recommendations ({}); add --state and --cycle, or give the id",
-                matches.iter().map(|r| r.uid.as_str()).collect::<Vec<_>>().join(", ")
+                matches
+                    .iter()
+                    .map(|r| r.uid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
-        matches.pop().ok_or_else(|| StoreError::NotFound(format!("no recommendation {reference:?}")))
+        matches
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("no recommendation {reference:?}")))
     }
 
     /// Every review with its number of recommendations.

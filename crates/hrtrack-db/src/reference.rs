@@ -10,7 +10,7 @@ use sqlx::{Any, Transaction};
 
 use crate::countries::name_key;
 use crate::sql::{ROWS_PER_INSERT, fingerprint, values_list};
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 const COUNTRIES: &str = include_str!("../../../data/countries.csv");
 const SDG_GOALS: &str = include_str!("../../../data/sdg/sdg_goals.csv");
@@ -21,7 +21,14 @@ const SDG_TITLES: &str = include_str!("../../../data/sdg/open_sdg_titles_en_ru_t
 const META_KEY: &str = "reference_data";
 
 fn bundled_fingerprint() -> String {
-    let all = [COUNTRIES, SDG_GOALS, SDG_TARGETS, SDG_INDICATORS, SDG_TITLES].concat();
+    let all = [
+        COUNTRIES,
+        SDG_GOALS,
+        SDG_TARGETS,
+        SDG_INDICATORS,
+        SDG_TITLES,
+    ]
+    .concat();
     fingerprint(all.as_bytes())
 }
 
@@ -35,12 +42,18 @@ pub(crate) async fn load_if_changed(store: &Store) -> Result<(), StoreError> {
         return Ok(());
     }
     let mut tx = store.pool.begin().await?;
-    if store.backend == crate::Backend::Postgres {
+    if store.backend == Backend::Postgres {
         // Two servers starting at once on a new database: one loads, the other waits.
-        sqlx::query("LOCK TABLE meta IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+        sqlx::query("LOCK TABLE meta IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
     }
-    load_countries(&mut tx).await?;
-    load_sdg(&mut tx).await?;
+    load_countries(&mut tx, store.backend).await?;
+    load_sdg(&mut tx, store.backend).await?;
+    // Country names and groups feed the statistics: counted again on next request.
+    sqlx::query("DELETE FROM stats_cache")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -60,20 +73,24 @@ fn csv_rows(name: &str, text: &str) -> Result<Vec<csv::StringRecord>, StoreError
         .map_err(|e| StoreError::Reference(format!("{name}: {e}")))
 }
 
-async fn load_countries(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+async fn load_countries(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+) -> Result<(), StoreError> {
     let rows = csv_rows("countries.csv", COUNTRIES)?;
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO countries (iso3, iso2, name, regional_group) VALUES {} \
              ON CONFLICT (iso3) DO UPDATE SET iso2 = excluded.iso2, name = excluded.name, \
              regional_group = excluded.regional_group",
-            values_list(chunk.len(), 4)
+            values_list(backend, chunk.len(), 4)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
             let group = row.get(3).filter(|g| !g.is_empty());
             if let Some(group) = group {
-                RegionalGroup::parse(group).map_err(|e| StoreError::Reference(format!("countries.csv: {e}")))?;
+                RegionalGroup::parse(group)
+                    .map_err(|e| StoreError::Reference(format!("countries.csv: {e}")))?;
             }
             query = query
                 .bind(row.get(0).unwrap_or_default().to_owned())
@@ -83,11 +100,12 @@ async fn load_countries(tx: &mut Transaction<'static, Any>) -> Result<(), StoreE
         }
         query.execute(&mut **tx).await?;
     }
-    let ids: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>("SELECT iso3, id FROM countries")
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .collect();
+    let ids: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT iso3, id FROM countries")
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
     let mut names: HashMap<String, i64> = HashMap::new();
     for row in &rows {
         let iso3 = row.get(0).unwrap_or_default();
@@ -106,12 +124,14 @@ async fn load_countries(tx: &mut Transaction<'static, Any>) -> Result<(), StoreE
             }
         }
     }
-    sqlx::query("DELETE FROM country_names").execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM country_names")
+        .execute(&mut **tx)
+        .await?;
     let names: Vec<(String, i64)> = names.into_iter().collect();
     for chunk in names.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO country_names (name_key, country_id) VALUES {}",
-            values_list(chunk.len(), 2)
+            values_list(backend, chunk.len(), 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (key, id) in chunk {
@@ -125,7 +145,7 @@ async fn load_countries(tx: &mut Transaction<'static, Any>) -> Result<(), StoreE
 /// Titles in the three languages by level and code (`goal`/`1`, `target`/`1.a`).
 type Titles = HashMap<(String, String), csv::StringRecord>;
 
-async fn load_sdg(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+async fn load_sdg(tx: &mut Transaction<'static, Any>, backend: Backend) -> Result<(), StoreError> {
     let titles: Titles = csv_rows("open_sdg_titles_en_ru_tk.csv", SDG_TITLES)?
         .into_iter()
         .map(|r| ((r[0].to_owned(), r[1].to_owned()), r))
@@ -140,8 +160,11 @@ async fn load_sdg(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> 
 
     for row in csv_rows("sdg_goals.csv", SDG_GOALS)? {
         let goal = &row[0];
-        let number: i64 = goal.parse().map_err(|_| StoreError::Reference(format!("sdg_goals.csv: goal {goal:?}")))?;
-        let text = |column: usize| lookup("goal", goal, column).unwrap_or_else(|| row[1].to_owned());
+        let number: i64 = goal
+            .parse()
+            .map_err(|_| StoreError::Reference(format!("sdg_goals.csv: goal {goal:?}")))?;
+        let text =
+            |column: usize| lookup("goal", goal, column).unwrap_or_else(|| row[1].to_owned());
         sqlx::query(
             "INSERT INTO sdg_goals (goal, title_en, title_ru, title_tk, short_en, short_ru, short_tk) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (goal) DO UPDATE SET \
@@ -164,11 +187,13 @@ async fn load_sdg(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> 
         "INSERT INTO sdg_targets (code, goal, title_en, title_ru, title_tk) VALUES {} \
          ON CONFLICT (code) DO UPDATE SET title_en = excluded.title_en, \
          title_ru = excluded.title_ru, title_tk = excluded.title_tk",
-        values_list(targets.len(), 5)
+        values_list(backend, targets.len(), 5)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for row in &targets {
-        let goal: i64 = row[0].parse().map_err(|_| StoreError::Reference(format!("sdg_targets.csv: goal {:?}", &row[0])))?;
+        let goal: i64 = row[0]
+            .parse()
+            .map_err(|_| StoreError::Reference(format!("sdg_targets.csv: goal {:?}", &row[0])))?;
         query = query
             .bind(row[1].to_owned())
             .bind(goal)
@@ -186,7 +211,7 @@ async fn load_sdg(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> 
         "INSERT INTO sdg_indicators (code, target, title_en, title_ru, title_tk, unsd_code) VALUES {} \
          ON CONFLICT (code) DO UPDATE SET title_en = excluded.title_en, title_ru = excluded.title_ru, \
          title_tk = excluded.title_tk, unsd_code = excluded.unsd_code",
-        values_list(indicators.len(), 6)
+        values_list(backend, indicators.len(), 6)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for row in &indicators {

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::countries::CountryIndex;
 use crate::filter::FilterSql;
 use crate::{RecommendationFilter, Store, StoreError};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PositionCounts {
     pub supported: i64,
     pub supported_in_part: i64,
@@ -34,7 +34,7 @@ impl PositionCounts {
 }
 
 /// One line of a breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCount {
     pub key: String,
     pub recommendations: i64,
@@ -45,7 +45,7 @@ pub struct GroupCount {
 }
 
 /// The figures of one review within the filter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReviewStats {
     pub state: String,
     pub iso3: String,
@@ -58,7 +58,7 @@ pub struct ReviewStats {
     pub positions: PositionCounts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stats {
     pub filter: RecommendationFilter,
     pub recommendations: i64,
@@ -74,7 +74,42 @@ pub struct Stats {
 }
 
 impl Store {
+    /// The statistics of the recommendations `filter` selects, from the cache when no import
+    /// has written since they were last counted.
     pub async fn stats(&self, filter: &RecommendationFilter) -> Result<Stats, StoreError> {
+        let key = serde_json::to_string(filter).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let version: String = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT value FROM meta WHERE key = 'data_version'), '0')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let cached: Option<String> = sqlx::query_scalar(
+            "SELECT body FROM stats_cache WHERE filter_key = $1 AND data_version = $2",
+        )
+        .bind(key.clone())
+        .bind(version.clone())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(stats) = cached.and_then(|body| serde_json::from_str::<Stats>(&body).ok()) {
+            return Ok(stats);
+        }
+        let stats = self.count_stats(filter).await?;
+        if let Ok(body) = serde_json::to_string(&stats) {
+            sqlx::query(
+                "INSERT INTO stats_cache (filter_key, data_version, body) VALUES ($1, $2, $3) \
+                 ON CONFLICT (filter_key) DO UPDATE SET data_version = excluded.data_version, body = excluded.body",
+            )
+            .bind(key)
+            .bind(version)
+            .bind(body)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(stats)
+    }
+
+    /// The statistics counted from the tables.
+    pub async fn count_stats(&self, filter: &RecommendationFilter) -> Result<Stats, StoreError> {
         let countries = CountryIndex::load(self).await?;
         let sql = filter.to_sql(&countries)?;
         let ids = sql.id_subquery();
@@ -164,7 +199,8 @@ impl Store {
                 ),
             )
             .await?;
-        let (mut by_theme, mut by_upr_issue, mut by_affected_persons) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut by_theme, mut by_upr_issue, mut by_affected_persons) =
+            (Vec::new(), Vec::new(), Vec::new());
         for row in tag_rows {
             let kind: String = row.try_get("kind")?;
             let line = GroupCount {
@@ -205,7 +241,9 @@ impl Store {
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
         let mut reviews: Vec<ReviewStats> = reviews.into_values().collect();
-        reviews.sort_by(|a, b| (&a.state, &a.mechanism, a.cycle).cmp(&(&b.state, &b.mechanism, b.cycle)));
+        reviews.sort_by(|a, b| {
+            (&a.state, &a.mechanism, a.cycle).cmp(&(&b.state, &b.mechanism, b.cycle))
+        });
         // A State in several groups is impossible; the sum over groups is the distinct count.
         Ok(Stats {
             filter: filter.clone(),
@@ -222,7 +260,11 @@ impl Store {
         })
     }
 
-    async fn fetch(&self, filter: &FilterSql, sql: String) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    async fn fetch(
+        &self,
+        filter: &FilterSql,
+        sql: String,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
         let query = filter.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)));
         Ok(query.fetch_all(&self.pool).await?)
     }
@@ -230,5 +272,9 @@ impl Store {
 
 /// Largest first, then by name, so that output is stable.
 fn sort_breakdown(lines: &mut [GroupCount]) {
-    lines.sort_by(|a, b| b.recommendations.cmp(&a.recommendations).then_with(|| a.key.cmp(&b.key)));
+    lines.sort_by(|a, b| {
+        b.recommendations
+            .cmp(&a.recommendations)
+            .then_with(|| a.key.cmp(&b.key))
+    });
 }

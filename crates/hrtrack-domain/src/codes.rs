@@ -42,8 +42,13 @@ impl Position {
             "supported" | "accepted" | "support" | "accept" | "поддержана" | "поддержано" => {
                 Position::Supported
             }
-            "supported in part" | "supported_in_part" | "partially supported"
-            | "partially accepted" | "supported/noted" | "accepted/noted" | "поддержана частично"
+            "supported in part"
+            | "supported_in_part"
+            | "partially supported"
+            | "partially accepted"
+            | "supported/noted"
+            | "accepted/noted"
+            | "поддержана частично"
             | "частично поддержана" => Position::SupportedInPart,
             "noted" | "rejected" | "not accepted" | "no clear response" | "принята к сведению" => {
                 Position::Noted
@@ -96,7 +101,11 @@ impl Cycle {
         if (1..=20).contains(&n) {
             Ok(Self(n))
         } else {
-            Err(ParseError::new("cycle", &n.to_string(), "a number from 1 to 20"))
+            Err(ParseError::new(
+                "cycle",
+                &n.to_string(),
+                "a number from 1 to 20",
+            ))
         }
     }
 
@@ -115,7 +124,13 @@ impl Cycle {
                 .map(|i| i as u8 + 1)
         };
         n.map_or_else(
-            || Err(ParseError::new("cycle", text, "a number such as 4 or '4th Cycle'")),
+            || {
+                Err(ParseError::new(
+                    "cycle",
+                    text,
+                    "a number such as 4 or '4th Cycle'",
+                ))
+            },
             Self::new,
         )
     }
@@ -141,7 +156,11 @@ impl Session {
         if (1..=999).contains(&n) {
             Ok(Self(n))
         } else {
-            Err(ParseError::new("session", &n.to_string(), "a number from 1 to 999"))
+            Err(ParseError::new(
+                "session",
+                &n.to_string(),
+                "a number from 1 to 999",
+            ))
         }
     }
 
@@ -153,7 +172,11 @@ impl Session {
         let rest = &word[digits.len()..];
         match digits.parse::<u16>() {
             Ok(n) if matches!(rest, "" | "st" | "nd" | "rd" | "th") => Self::new(n),
-            _ => Err(ParseError::new("session", text, "a number such as 44 or '44th session'")),
+            _ => Err(ParseError::new(
+                "session",
+                text,
+                "a number such as 44 or '44th session'",
+            )),
         }
     }
 
@@ -245,7 +268,11 @@ impl Mechanism {
             .into_iter()
             .find(|m| m.code() == alias)
             .ok_or_else(|| {
-                ParseError::new("mechanism", text, "UPR, a treaty body code (CCPR…CED), SP or NATIONAL")
+                ParseError::new(
+                    "mechanism",
+                    text,
+                    "UPR, a treaty body code (CCPR…CED), SP or NATIONAL",
+                )
             })
     }
 }
@@ -336,7 +363,11 @@ impl Paragraph {
         if valid {
             Ok(Self(trimmed.to_owned()))
         } else {
-            Err(ParseError::new("paragraph", text, "a reference such as 140.7"))
+            Err(ParseError::new(
+                "paragraph",
+                text,
+                "a reference such as 140.7",
+            ))
         }
     }
 

@@ -29,10 +29,17 @@ impl ParseError {
     pub(crate) fn new(what: &'static str, value: &str, expected: &'static str) -> Self {
         let mut value = value.to_owned();
         if value.len() > 80 {
-            let cut = (0..=80).rev().find(|&i| value.is_char_boundary(i)).unwrap_or(0);
+            let cut = (0..=80)
+                .rev()
+                .find(|&i| value.is_char_boundary(i))
+                .unwrap_or(0);
             value.truncate(cut);
             value.push('…');
         }
-        Self { what, value, expected }
+        Self {
+            what,
+            value,
+            expected,
+        }
     }
 }

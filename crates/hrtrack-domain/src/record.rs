@@ -27,4 +27,3 @@ pub struct RecommendationRecord {
     pub upr_issues: Vec<String>,
     pub source_format: String,
 }
-

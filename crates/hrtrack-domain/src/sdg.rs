@@ -16,7 +16,11 @@ impl SdgGoal {
         if (1..=17).contains(&n) {
             Ok(Self(n))
         } else {
-            Err(ParseError::new("SDG goal", &n.to_string(), "a number from 1 to 17"))
+            Err(ParseError::new(
+                "SDG goal",
+                &n.to_string(),
+                "a number from 1 to 17",
+            ))
         }
     }
 
@@ -33,7 +37,10 @@ impl SdgGoal {
         if digits.is_empty() || (!after.is_empty() && !after.starts_with(['-', ':', '–', '.'])) {
             return Err(bad());
         }
-        digits.parse::<u8>().map_err(|_| bad()).and_then(|n| Self::new(n).map_err(|_| bad()))
+        digits
+            .parse::<u8>()
+            .map_err(|_| bad())
+            .and_then(|n| Self::new(n).map_err(|_| bad()))
     }
 
     pub fn get(self) -> u8 {
@@ -59,7 +66,11 @@ impl SdgTarget {
         let bad = || ParseError::new("SDG target", text, "a code such as 16.3 or 5.a");
         let trimmed = text.trim();
         let (goal, target) = trimmed.split_once('.').ok_or_else(bad)?;
-        let goal = goal.parse::<u8>().ok().and_then(|g| SdgGoal::new(g).ok()).ok_or_else(bad)?;
+        let goal = goal
+            .parse::<u8>()
+            .ok()
+            .and_then(|g| SdgGoal::new(g).ok())
+            .ok_or_else(bad)?;
         let target = target.to_lowercase();
         let valid = match target.as_bytes() {
             [c] if c.is_ascii_lowercase() => true,
@@ -68,7 +79,11 @@ impl SdgTarget {
             }
             _ => false,
         };
-        if valid { Ok(Self { goal, target }) } else { Err(bad()) }
+        if valid {
+            Ok(Self { goal, target })
+        } else {
+            Err(bad())
+        }
     }
 
     pub fn goal(&self) -> SdgGoal {
@@ -113,7 +128,11 @@ impl SdgIndicator {
         let trimmed = text.trim();
         let (target, number) = trimmed.rsplit_once('.').ok_or_else(bad)?;
         let target = SdgTarget::parse(target).map_err(|_| bad())?;
-        let number = number.parse::<u8>().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
+        let number = number
+            .parse::<u8>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(bad)?;
         Ok(Self { target, number })
     }
 

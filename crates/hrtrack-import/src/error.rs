@@ -11,6 +11,10 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn new(file: &str, place: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), place: place.into(), message: message.into() }
+        Self {
+            file: file.to_owned(),
+            place: place.into(),
+            message: message.into(),
+        }
     }
 }

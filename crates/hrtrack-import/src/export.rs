@@ -1,5 +1,6 @@
 //! Writers of recommendation lists: CSV and XLSX with the columns of [`crate::table::FIELDS`]
-//! (so that `hrtrack import table` reads them back unchanged), and JSON.
+//! and list items separated by ` | ` (so that `hrtrack import table` reads them back
+//! unchanged), and JSON.
 
 use hrtrack_domain::RecommendationRecord;
 use rust_xlsxwriter::{Format, Workbook};
@@ -33,8 +34,9 @@ impl ExportFormat {
     }
 }
 
-/// Separator between the items of list fields.
-const LIST_SEPARATOR: &str = "; ";
+/// Separator between the items of list fields. Not `;`: UHRI theme names contain it
+/// ("Children: definition; general principles; protection").
+pub const LIST_SEPARATOR: &str = " | ";
 
 /// One record as the cells of a table row, in the order of `FIELDS`.
 fn cells(record: &RecommendationRecord) -> Vec<String> {
@@ -59,7 +61,12 @@ fn cells(record: &RecommendationRecord) -> Vec<String> {
             "theme_heading" => opt(&record.theme_heading),
             "themes" => record.themes.join(LIST_SEPARATOR),
             "affected_persons" => record.affected_persons.join(LIST_SEPARATOR),
-            "sdg_goals" => record.sdg_goals.iter().map(i64::to_string).collect::<Vec<_>>().join(LIST_SEPARATOR),
+            "sdg_goals" => record
+                .sdg_goals
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(LIST_SEPARATOR),
             "sdg_targets" => record.sdg_targets.join(LIST_SEPARATOR),
             "action_category" => num(record.action_category),
             "upr_issues" => record.upr_issues.join(LIST_SEPARATOR),
@@ -76,22 +83,30 @@ pub fn write(records: &[RecommendationRecord], format: ExportFormat) -> Result<V
             let mut writer = csv::Writer::from_writer(Vec::new());
             writer.write_record(FIELDS).map_err(|e| e.to_string())?;
             for record in records {
-                writer.write_record(cells(record)).map_err(|e| e.to_string())?;
+                writer
+                    .write_record(cells(record))
+                    .map_err(|e| e.to_string())?;
             }
             writer.into_inner().map_err(|e| e.to_string())
         }
         ExportFormat::Xlsx => {
             let mut workbook = Workbook::new();
             let sheet = workbook.add_worksheet();
-            sheet.set_name("Recommendations").map_err(|e| e.to_string())?;
+            sheet
+                .set_name("Recommendations")
+                .map_err(|e| e.to_string())?;
             let bold = Format::new().set_bold();
             for (col, field) in FIELDS.iter().enumerate() {
-                sheet.write_string_with_format(0, col as u16, *field, &bold).map_err(|e| e.to_string())?;
+                sheet
+                    .write_string_with_format(0, col as u16, *field, &bold)
+                    .map_err(|e| e.to_string())?;
             }
             for (row, record) in records.iter().enumerate() {
                 for (col, cell) in cells(record).iter().enumerate() {
                     // Written as text: a paragraph "140.10" must not become the number 140.1.
-                    sheet.write_string(row as u32 + 1, col as u16, cell).map_err(|e| e.to_string())?;
+                    sheet
+                        .write_string(row as u32 + 1, col as u16, cell)
+                        .map_err(|e| e.to_string())?;
                 }
             }
             sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;

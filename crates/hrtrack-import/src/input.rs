@@ -14,7 +14,8 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Reads a whole file, refusing one larger than `MAX_FILE_BYTES` before reading it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| ImportError::new(&name, "file", format!("cannot open: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ImportError::new(&name, "file", format!("cannot open: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         return Err(too_large(&name, size));
@@ -112,27 +113,6 @@ pub(crate) fn decode_entities(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entities_are_decoded_and_stray_ampersands_kept() {
-        assert_eq!(decode_entities("&#40;Unknown&#41;"), "(Unknown)");
-        assert_eq!(decode_entities("Trinidad & Tobago &amp; more &#x41;"), "Trinidad & Tobago & more A");
-        assert_eq!(decode_entities("&#99999999;"), "&#99999999;");
-    }
-
-    #[test]
-    fn non_utf8_is_located() {
-        let err = utf8_text(b"a,b\nc,\xE9t\xE9\n", "x.csv").unwrap_err();
-        assert_eq!(err.place, "line 2, byte 6");
-        assert!(utf8_text(b"\xEF\xBB\xBFa,b", "x.csv").is_ok_and(|t| t == "a,b"));
-        assert!(utf8_text(b"", "x.csv").is_err());
-        assert!(utf8_text(b"\xFF\xFEa\0", "x.csv").unwrap_err().message.contains("UTF-16"));
-    }
-}
-
 /// The one CSV inside a `.zip` file (as the demo bundles the UPR Info export), decompressed
 /// with the same size limit as a plain file, whatever size the zip declares.
 pub fn unzip_single_csv(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError> {
@@ -148,7 +128,10 @@ pub fn unzip_single_csv(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError
         return Err(ImportError::new(
             file,
             "file",
-            format!("the zip file must hold exactly one .csv file; it holds {}", names.len()),
+            format!(
+                "the zip file must hold exactly one .csv file; it holds {}",
+                names.len()
+            ),
         ));
     };
     let entry = archive
@@ -158,9 +141,40 @@ pub fn unzip_single_csv(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError
     entry
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| ImportError::new(file, name.as_str(), format!("the zip file is damaged: {e}")))?;
+        .map_err(|e| {
+            ImportError::new(file, name.as_str(), format!("the zip file is damaged: {e}"))
+        })?;
     if out.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(&format!("{file}/{name}"), out.len() as u64));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_are_decoded_and_stray_ampersands_kept() {
+        assert_eq!(decode_entities("&#40;Unknown&#41;"), "(Unknown)");
+        assert_eq!(
+            decode_entities("Trinidad & Tobago &amp; more &#x41;"),
+            "Trinidad & Tobago & more A"
+        );
+        assert_eq!(decode_entities("&#99999999;"), "&#99999999;");
+    }
+
+    #[test]
+    fn non_utf8_is_located() {
+        let err = utf8_text(b"a,b\nc,\xE9t\xE9\n", "x.csv").unwrap_err();
+        assert_eq!(err.place, "line 2, byte 6");
+        assert!(utf8_text(b"\xEF\xBB\xBFa,b", "x.csv").is_ok_and(|t| t == "a,b"));
+        assert!(utf8_text(b"", "x.csv").is_err());
+        assert!(
+            utf8_text(b"\xFF\xFEa\0", "x.csv")
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
+    }
 }

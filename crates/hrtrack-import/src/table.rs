@@ -21,16 +21,16 @@
 //! list_separator = ";"        # between items of list fields; default ";"
 //! ```
 //!
-//! Without a mapping, the column headers must be the field names themselves, as in the files
-//! `hrtrack export` writes: an export imports back unchanged.
+//! Without a mapping, the column headers must be the field names themselves and list items are
+//! separated by `|`, as in the files `hrtrack export` writes: an export imports back unchanged.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Reader as _};
 use hrtrack_domain::{
-    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, Position, SdgGoal, SdgTarget,
-    Session, SourceFormat,
+    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, Position, SdgGoal,
+    SdgTarget, Session, SourceFormat,
 };
 use serde::Deserialize;
 
@@ -85,13 +85,17 @@ pub struct MappingOptions {
 
 impl Mapping {
     pub fn parse(text: &str, file: &str) -> Result<Self, ImportError> {
-        let mapping: Mapping = toml::from_str(text).map_err(|e| ImportError::new(file, "mapping", e.to_string()))?;
+        let mapping: Mapping =
+            toml::from_str(text).map_err(|e| ImportError::new(file, "mapping", e.to_string()))?;
         for field in mapping.columns.keys().chain(mapping.defaults.keys()) {
             if !FIELDS.contains(&field.as_str()) && field != "date" {
                 return Err(ImportError::new(
                     file,
                     "mapping",
-                    format!("unknown field {field:?}; the fields are: {}", FIELDS.join(", ")),
+                    format!(
+                        "unknown field {field:?}; the fields are: {}",
+                        FIELDS.join(", ")
+                    ),
                 ));
             }
         }
@@ -120,7 +124,10 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, ImportError> {
         .into_iter()
         .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
         .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let header = reader
         .headers()
         .map_err(|e| ImportError::new(file, "header", format!("cannot read the header row: {e}")))?
@@ -139,26 +146,43 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, ImportError> {
 }
 
 fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, ImportError> {
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::new(file, "workbook", format!("not a readable XLSX file: {e}")))?;
+    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        ImportError::new(file, "workbook", format!("not a readable XLSX file: {e}"))
+    })?;
     let names = workbook.sheet_names();
     let name = match sheet {
-        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
-            ImportError::new(file, "workbook", format!("no sheet {wanted:?}; the sheets are: {}", names.join(", ")))
-        })?,
-        None => names.first().cloned().ok_or_else(|| ImportError::new(file, "workbook", "the workbook has no sheet"))?,
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                ImportError::new(
+                    file,
+                    "workbook",
+                    format!("no sheet {wanted:?}; the sheets are: {}", names.join(", ")),
+                )
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| ImportError::new(file, "workbook", "the workbook has no sheet"))?,
     };
     let range = workbook
         .worksheet_range(&name)
         .map_err(|e| ImportError::new(file, format!("sheet {name:?}"), e.to_string()))?;
-    let mut rows = range.rows().map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
+    let mut rows = range
+        .rows()
+        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
     let header = rows
         .next()
         .ok_or_else(|| ImportError::new(file, format!("sheet {name:?}"), "the sheet is empty"))?
         .into_iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    Ok(Grid { header, rows: rows.collect() })
+    Ok(Grid {
+        header,
+        rows: rows.collect(),
+    })
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -174,15 +198,28 @@ fn cell_text(cell: &Data) -> String {
 }
 
 /// Reads a table with `mapping` (or, when `None`, with the export's own column names).
-pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<ImportBatch, ImportError> {
+pub fn read(
+    bytes: &[u8],
+    file: &str,
+    mapping: Option<&Mapping>,
+) -> Result<ImportBatch, ImportError> {
     let identity = Mapping::default();
     let mapping = mapping.unwrap_or(&identity);
     let grid = read_grid(bytes, file, mapping.options.sheet.as_deref())?;
-    let separator = mapping.options.list_separator.as_deref().unwrap_or(";");
+    // Exports (read without a mapping) separate list items with `|`; ministry tables mostly `;`.
+    let separator = match (&mapping.options.list_separator, mapping.columns.is_empty()) {
+        (Some(separator), _) => separator.as_str(),
+        (None, true) => crate::export::LIST_SEPARATOR.trim(),
+        (None, false) => ";",
+    };
 
     // field -> column index
     let mut columns: HashMap<&str, usize> = HashMap::new();
-    let position_of = |header: &str| grid.header.iter().position(|h| h.eq_ignore_ascii_case(header.trim()));
+    let position_of = |header: &str| {
+        grid.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(header.trim()))
+    };
     if mapping.columns.is_empty() {
         for field in FIELDS {
             if let Some(i) = position_of(field) {
@@ -224,8 +261,16 @@ pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<Impor
             ));
         }
     }
-    if grid.rows.is_empty() {
-        return Err(ImportError::new(file, "row 2", "the table has a header but no rows"));
+    if grid
+        .rows
+        .iter()
+        .all(|row| row.iter().all(|c| c.trim().is_empty()))
+    {
+        return Err(ImportError::new(
+            file,
+            "row 2",
+            "the table has a header but no rows",
+        ));
     }
 
     let mut reviews: Vec<NewReview> = Vec::new();
@@ -238,17 +283,32 @@ pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<Impor
         }
         let origin = format!("row {}", n + 2);
         let value = |field: &str| -> String {
-            let cell = columns.get(field).and_then(|&i| row.get(i)).map(|c| c.trim()).unwrap_or("");
+            let cell = columns
+                .get(field)
+                .and_then(|&i| row.get(i))
+                .map(|c| c.trim())
+                .unwrap_or("");
             if cell.is_empty() {
-                mapping.defaults.get(field).map(|d| d.trim().to_owned()).unwrap_or_default()
+                mapping
+                    .defaults
+                    .get(field)
+                    .map(|d| d.trim().to_owned())
+                    .unwrap_or_default()
             } else {
                 cell.to_owned()
             }
         };
         let list = |field: &str| -> Vec<String> {
-            value(field).split(separator).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+            value(field)
+                .split(separator)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
         };
-        let bad = |field: &str, message: String| ImportError::new(file, format!("{origin}, {field}"), message);
+        let bad = |field: &str, message: String| {
+            ImportError::new(file, format!("{origin}, {field}"), message)
+        };
         let optional = |field: &str| Some(value(field)).filter(|v| !v.is_empty());
 
         let text = value("text");
@@ -292,22 +352,29 @@ pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<Impor
                 c.parse::<u8>()
                     .ok()
                     .filter(|c| (1..=5).contains(c))
-                    .ok_or_else(|| bad("action_category", format!("{c:?} is not a number from 1 to 5")))
+                    .ok_or_else(|| {
+                        bad(
+                            "action_category",
+                            format!("{c:?} is not a number from 1 to 5"),
+                        )
+                    })
             })
             .transpose()?;
 
-        let review_index = *review_of.entry((state.clone(), mechanism, cycle)).or_insert_with(|| {
-            reviews.push(NewReview {
-                state: state.clone(),
-                mechanism,
-                cycle,
-                session,
-                date: optional("date"),
-                report_symbol: optional("report_symbol"),
-                recommendations: Vec::new(),
+        let review_index = *review_of
+            .entry((state.clone(), mechanism, cycle))
+            .or_insert_with(|| {
+                reviews.push(NewReview {
+                    state: state.clone(),
+                    mechanism,
+                    cycle,
+                    session,
+                    date: optional("date"),
+                    report_symbol: optional("report_symbol"),
+                    recommendations: Vec::new(),
+                });
+                reviews.len() - 1
             });
-            reviews.len() - 1
-        });
         let review = &mut reviews[review_index];
         if review.session.is_none() {
             review.session = session;
@@ -329,7 +396,9 @@ pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<Impor
             upr_issues: list("upr_issues"),
         };
         let earlier = match &paragraph {
-            Some(p) => by_paragraph.get(&(review_index, p.as_str().to_owned())).copied(),
+            Some(p) => by_paragraph
+                .get(&(review_index, p.as_str().to_owned()))
+                .copied(),
             None => by_text.get(&(review_index, text.clone())).copied(),
         };
         match earlier {
@@ -363,5 +432,9 @@ pub fn read(bytes: &[u8], file: &str, mapping: Option<&Mapping>) -> Result<Impor
             }
         }
     }
-    Ok(ImportBatch { format: SourceFormat::Table, source: file.to_owned(), reviews })
+    Ok(ImportBatch {
+        format: SourceFormat::Table,
+        source: file.to_owned(),
+        reviews,
+    })
 }

@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use hrtrack_domain::{Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Position, Session, SourceFormat};
+use hrtrack_domain::{
+    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Position, Session, SourceFormat,
+};
 
 use crate::ImportError;
 use crate::input::{decode_entities, utf8_text};
@@ -21,18 +23,51 @@ struct Column {
 }
 
 const COLUMNS: &[Column] = &[
-    Column { field: "state_under_review", names: &["state_under_review", "state under review", "sur"], required: true },
-    Column { field: "recommendation", names: &["recommendation", "recommendation_text"], required: true },
     Column {
-        field: "recommending_state",
-        names: &["recommending_state", "recommending state", "recommending_states", "recommending state(s)"],
+        field: "state_under_review",
+        names: &["state_under_review", "state under review", "sur"],
         required: true,
     },
-    Column { field: "response", names: &["response", "position"], required: true },
-    Column { field: "session", names: &["session", "wg_session"], required: true },
-    Column { field: "cycle", names: &["cycle"], required: false },
-    Column { field: "action_category", names: &["action_category", "action category"], required: false },
-    Column { field: "issues", names: &["issues", "issue"], required: false },
+    Column {
+        field: "recommendation",
+        names: &["recommendation", "recommendation_text"],
+        required: true,
+    },
+    Column {
+        field: "recommending_state",
+        names: &[
+            "recommending_state",
+            "recommending state",
+            "recommending_states",
+            "recommending state(s)",
+        ],
+        required: true,
+    },
+    Column {
+        field: "response",
+        names: &["response", "position"],
+        required: true,
+    },
+    Column {
+        field: "session",
+        names: &["session", "wg_session"],
+        required: true,
+    },
+    Column {
+        field: "cycle",
+        names: &["cycle"],
+        required: false,
+    },
+    Column {
+        field: "action_category",
+        names: &["action_category", "action category"],
+        required: false,
+    },
+    Column {
+        field: "issues",
+        names: &["issues", "issue"],
+        required: false,
+    },
 ];
 
 /// The UPR cycle a Working Group session belongs to (cycle 1: sessions 1–12, 2: 13–26,
@@ -49,12 +84,17 @@ pub fn cycle_of_session(session: u16) -> Option<u8> {
 
 pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
     let text = utf8_text(bytes, file)?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| ImportError::new(file, "header", format!("cannot read the header row: {e}")))?
         .clone();
-    let normalized: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase().replace(' ', "_")).collect();
+    let normalized: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim().to_lowercase().replace(' ', "_"))
+        .collect();
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut missing = Vec::new();
     for column in COLUMNS {
@@ -94,21 +134,44 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
             let line = e.position().map_or(n + 2, |p| p.line() as usize);
             ImportError::new(file, format!("line {line}"), format!("malformed CSV: {e}"))
         })?;
-        let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
-        let bad = |name: &str, e: &dyn std::fmt::Display| ImportError::new(file, place(Some(name)), e.to_string());
+        let field = |name: &str| {
+            index
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .map(str::trim)
+                .unwrap_or("")
+        };
+        let bad = |name: &str, e: &dyn std::fmt::Display| {
+            ImportError::new(file, place(Some(name)), e.to_string())
+        };
 
         let state = decode_entities(field("state_under_review"));
         let text = decode_entities(field("recommendation"));
         if state.is_empty() {
-            return Err(ImportError::new(file, place(Some("state_under_review")), "empty State under review"));
+            return Err(ImportError::new(
+                file,
+                place(Some("state_under_review")),
+                "empty State under review",
+            ));
         }
         if text.is_empty() {
-            return Err(ImportError::new(file, place(Some("recommendation")), "empty recommendation text"));
+            return Err(ImportError::new(
+                file,
+                place(Some("recommendation")),
+                "empty recommendation text",
+            ));
         }
         let session = Session::parse(field("session")).map_err(|e| bad("session", &e))?;
         let cycle = match field("cycle") {
             "" => cycle_of_session(session.get())
-                .ok_or_else(|| bad("session", &format!("session {session} is past the known UPR cycles; add a cycle column")))
+                .ok_or_else(|| {
+                    bad(
+                        "session",
+                        &format!(
+                            "session {session} is past the known UPR cycles; add a cycle column"
+                        ),
+                    )
+                })
                 .and_then(|c| Cycle::new(c).map_err(|e| bad("cycle", &e)))?,
             text => Cycle::parse(text).map_err(|e| bad("cycle", &e))?,
         };
@@ -119,7 +182,12 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
                 text.parse::<u8>()
                     .ok()
                     .filter(|c| (1..=5).contains(c))
-                    .ok_or_else(|| bad("action_category", &format!("{text:?} is not an action category from 1 to 5")))?,
+                    .ok_or_else(|| {
+                        bad(
+                            "action_category",
+                            &format!("{text:?} is not an action category from 1 to 5"),
+                        )
+                    })?,
             ),
         };
         let issues: Vec<String> = field("issues")
@@ -128,20 +196,23 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
             .filter(|i| !i.is_empty())
             .collect();
         let recommending = decode_entities(field("recommending_state"));
-        let recommending = (!recommending.is_empty() && recommending != "(Unknown)").then_some(recommending);
+        let recommending =
+            (!recommending.is_empty() && recommending != "(Unknown)").then_some(recommending);
 
-        let review_index = *review_of.entry((state.clone(), session.get())).or_insert_with(|| {
-            reviews.push(NewReview {
-                state: state.clone(),
-                mechanism: Mechanism::Upr,
-                cycle: Some(cycle),
-                session: Some(session),
-                date: None,
-                report_symbol: None,
-                recommendations: Vec::new(),
+        let review_index = *review_of
+            .entry((state.clone(), session.get()))
+            .or_insert_with(|| {
+                reviews.push(NewReview {
+                    state: state.clone(),
+                    mechanism: Mechanism::Upr,
+                    cycle: Some(cycle),
+                    session: Some(session),
+                    date: None,
+                    report_symbol: None,
+                    recommendations: Vec::new(),
+                });
+                reviews.len() - 1
             });
-            reviews.len() - 1
-        });
         let review = &mut reviews[review_index];
         match rec_of.get(&(review_index, text.clone())) {
             Some(&i) => {
@@ -174,7 +245,15 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
         }
     }
     if reviews.is_empty() {
-        return Err(ImportError::new(file, "row 2", "the file has a header but no rows"));
+        return Err(ImportError::new(
+            file,
+            "row 2",
+            "the file has a header but no rows",
+        ));
     }
-    Ok(ImportBatch { format: SourceFormat::UprInfo, source: file.to_owned(), reviews })
+    Ok(ImportBatch {
+        format: SourceFormat::UprInfo,
+        source: file.to_owned(),
+        reviews,
+    })
 }

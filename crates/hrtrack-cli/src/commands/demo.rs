@@ -11,6 +11,7 @@ use hrtrack_import::ohchr_matrix::MatrixOptions;
 use super::import::{read_bytes, write};
 use crate::cli::{DemoArgs, ImportFormat};
 use crate::output;
+use crate::output::out;
 
 /// The bundled files, in the order they are imported: UPR Info first, then the official
 /// matrices, whose positions and texts take precedence.
@@ -38,17 +39,23 @@ const BUNDLED: &[(ImportFormat, &str, &[u8])] = &[
     (
         ImportFormat::OhchrMatrix,
         "china_upr17_2013_cycle2_Matrix_recommendations_2013.docx",
-        include_bytes!("../../../../data/upr/china_upr17_2013_cycle2_Matrix_recommendations_2013.docx"),
+        include_bytes!(
+            "../../../../data/upr/china_upr17_2013_cycle2_Matrix_recommendations_2013.docx"
+        ),
     ),
     (
         ImportFormat::OhchrMatrix,
         "china_upr31_2018_cycle3_Matrix_recommendations_2018.docx",
-        include_bytes!("../../../../data/upr/china_upr31_2018_cycle3_Matrix_recommendations_2018.docx"),
+        include_bytes!(
+            "../../../../data/upr/china_upr31_2018_cycle3_Matrix_recommendations_2018.docx"
+        ),
     ),
     (
         ImportFormat::OhchrMatrix,
         "egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx",
-        include_bytes!("../../../../data/upr/egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx"),
+        include_bytes!(
+            "../../../../data/upr/egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx"
+        ),
     ),
 ];
 
@@ -60,7 +67,8 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
             for suffix in ["", "-wal", "-shm"] {
                 let path = format!("{}{suffix}", args.file.display());
                 if std::path::Path::new(&path).exists() {
-                    std::fs::remove_file(&path).with_context(|| format!("cannot replace {path}"))?;
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("cannot replace {path}"))?;
                 }
             }
             format!("sqlite://{}", args.file.display())
@@ -80,11 +88,11 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
     store.close().await;
     if args.json {
         let doc = serde_json::json!({ "database": url, "imports": summaries, "stats": stats });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        out!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        println!();
+        out!();
         output::print_stats_headline(&stats);
-        println!(
+        out!(
             "\nBuilt {url} in {:.1} s. Try: hrtrack --db {url} stats --state Slovenia --cycle 4",
             started.elapsed().as_secs_f64()
         );

@@ -19,15 +19,23 @@ pub async fn run(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     let bytes = export::write(&records, format).map_err(anyhow::Error::msg)?;
     match &args.output {
         Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {} recommendations to {}", records.len(), path.display());
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "wrote {} recommendations to {}",
+                records.len(),
+                path.display()
+            );
         }
         None => {
             let mut stdout = std::io::stdout().lock();
             if format == ExportFormat::Xlsx && stdout.is_terminal() {
                 bail!("an XLSX file cannot go to the terminal: give --output FILE.xlsx");
             }
-            stdout.write_all(&bytes)?;
+            match stdout.write_all(&bytes) {
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
         }
     }
     Ok(())

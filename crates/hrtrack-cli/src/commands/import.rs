@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{ImportArgs, ImportFormat};
 use crate::output;
+use crate::output::out;
 
 pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
     let mapping = match &args.mapping {
@@ -24,7 +25,11 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let options = MatrixOptions { state: args.state.clone(), cycle: args.cycle, session: args.session };
+    let options = MatrixOptions {
+        state: args.state.clone(),
+        cycle: args.cycle,
+        session: args.session,
+    };
     let mut batches = Vec::with_capacity(args.files.len());
     for path in &args.files {
         batches.push(read(args.format, path, &options, mapping.as_ref())?);
@@ -32,7 +37,7 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
     let batch = combine(batches).context("no file to import")?;
     let summary = write(store, &batch).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        out!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         output::print_import_summary(&summary);
     }
@@ -99,7 +104,10 @@ pub fn combine(batches: Vec<ImportBatch>) -> Option<ImportBatch> {
 
 /// Writes a batch, showing a progress bar on a terminal once a second has passed.
 pub async fn write(store: &Store, batch: &ImportBatch) -> anyhow::Result<ImportSummary> {
-    let bar = ProgressBar::with_draw_target(Some(batch.recommendation_count() as u64), ProgressDrawTarget::hidden());
+    let bar = ProgressBar::with_draw_target(
+        Some(batch.recommendation_count() as u64),
+        ProgressDrawTarget::hidden(),
+    );
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} recommendations ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -30,7 +30,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url).await.with_context(|| format!("cannot open the database {}", redact(url)))
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))
 }
 
 /// The URL without its password, for messages.
@@ -51,7 +53,10 @@ fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_not_printed() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }
 }

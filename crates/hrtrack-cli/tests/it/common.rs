@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use tempfile::TempDir;
 
 /// The shared data folder of UPR recommendations (UPR Info CSVs, OHCHR Word files).
-pub const SHARED_UPR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/upr-recommendations");
+pub const SHARED_UPR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/upr-recommendations"
+);
 
 /// The data bundled with the repository (the demo's files).
 pub const REPO_UPR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr");
@@ -64,7 +67,10 @@ impl Workspace {
     /// Runs `hrtrack` with `--db URL` when given, and no `HRTRACK_DB` from the environment.
     pub fn run_with_db(&self, db: Option<&str>, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hrtrack"));
-        command.current_dir(self.dir.path()).env_remove("HRTRACK_DB").env("NO_COLOR", "1");
+        command
+            .current_dir(self.dir.path())
+            .env_remove("HRTRACK_DB")
+            .env("NO_COLOR", "1");
         if let Some(db) = db {
             command.args(["--db", db]);
         }
@@ -102,14 +108,33 @@ impl Workspace {
         let before = self.stats_text(&[]);
         let output = self.run(args);
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(!output.status.success(), "`hrtrack {}` succeeded; stderr: {stderr}", args.join(" "));
-        assert!(!stderr.contains("panicked"), "`hrtrack {}` panicked: {stderr}", args.join(" "));
-        assert!(stderr.contains(file), "the message does not name the file {file:?}: {stderr}");
+        assert!(
+            !output.status.success(),
+            "`hrtrack {}` succeeded; stderr: {stderr}",
+            args.join(" ")
+        );
+        assert!(
+            !stderr.contains("panicked"),
+            "`hrtrack {}` panicked: {stderr}",
+            args.join(" ")
+        );
+        assert!(
+            stderr.contains(file),
+            "the message does not name the file {file:?}: {stderr}"
+        );
         for place in places {
-            assert!(stderr.contains(place), "the message does not name the place {place:?}: {stderr}");
+            assert!(
+                stderr.contains(place),
+                "the message does not name the place {place:?}: {stderr}"
+            );
         }
         let after = self.stats_text(&[]);
-        assert_eq!(before, after, "the failed import `hrtrack {}` changed the database", args.join(" "));
+        assert_eq!(
+            before,
+            after,
+            "the failed import `hrtrack {}` changed the database",
+            args.join(" ")
+        );
         stderr
     }
 }

@@ -1,1 +1,9 @@
+//! Integration tests of the `hrtrack` binary: each test runs the real program in its own
+//! temporary folder, against its own SQLite database.
 
+mod bad_input;
+mod common;
+mod demo;
+mod mapping;
+mod registry;
+mod round_trip;

@@ -1,2 +1,9 @@
 //! Behavioural tests of the store, run on SQLite and, when `HRTRACK_TEST_POSTGRES` holds a
-//! URL, on PostgreSQL in a fresh schema per test.
+//! URL, on PostgreSQL in a fresh schema per store (see `support`).
+
+mod cross_source;
+mod documented_counts;
+mod export;
+mod import;
+mod queries;
+mod support;

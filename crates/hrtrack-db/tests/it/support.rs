@@ -31,7 +31,10 @@ pub const UPR_INFO_ZIP: &str = "upr_info_recommendations_sessions01-20.csv.zip";
 pub const TURKMENISTAN_CSV: &str = "upr_info_turkmenistan_cycles1-2.csv";
 
 const BUNDLED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr");
-const SHARED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/upr-recommendations");
+const SHARED_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/upr-recommendations"
+);
 
 /// A backend to run a test body on.
 #[derive(Debug, Clone)]
@@ -54,15 +57,26 @@ impl Db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("hrtrack.db").display());
-                let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-                TestStore { store, cleanup: Cleanup::Sqlite(dir) }
+                let store = Store::open(&url)
+                    .await
+                    .unwrap_or_else(|e| panic!("open {url}: {e}"));
+                TestStore {
+                    store,
+                    cleanup: Cleanup::Sqlite(dir),
+                }
             }
             Db::Postgres(url) => {
                 let schema = unique_schema_name();
                 let store = Store::open_in_schema(url, Some(&schema))
                     .await
                     .unwrap_or_else(|e| panic!("open {url} in schema {schema}: {e}"));
-                TestStore { store, cleanup: Cleanup::Postgres { url: url.clone(), schema } }
+                TestStore {
+                    store,
+                    cleanup: Cleanup::Postgres {
+                        url: url.clone(),
+                        schema,
+                    },
+                }
             }
         }
     }
@@ -72,7 +86,9 @@ impl Db {
 fn unique_schema_name() -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     format!("hrtrack_t_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -130,7 +146,10 @@ where
         eprintln!("--- running on {name}");
         let started = Instant::now();
         body(db).await;
-        eprintln!("--- {name} done in {:.2} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "--- {name} done in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -167,7 +186,8 @@ pub fn upr_info_sessions_1_to_20() -> &'static ImportBatch {
 
 /// UPR Info's rows for Turkmenistan, cycles 1–2.
 pub fn turkmenistan() -> ImportBatch {
-    hrtrack_import::upr_info::read(&shared(TURKMENISTAN_CSV), TURKMENISTAN_CSV).unwrap_or_else(|e| panic!("{e}"))
+    hrtrack_import::upr_info::read(&shared(TURKMENISTAN_CSV), TURKMENISTAN_CSV)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A table in the export's own column names, read as `hrtrack import table` reads it.
@@ -186,14 +206,20 @@ pub async fn import(store: &Store, batch: &ImportBatch) -> ImportSummary {
 /// Imports `batch`, which must fail.
 pub async fn import_err(store: &Store, batch: &ImportBatch) -> StoreError {
     match store.import_batch(batch, &mut |_| {}).await {
-        Ok(summary) => panic!("import of {} should fail, but it did: {summary:?}", batch.source),
+        Ok(summary) => panic!(
+            "import of {} should fail, but it did: {summary:?}",
+            batch.source
+        ),
         Err(e) => e,
     }
 }
 
 /// Every recommendation in the store, in registry order.
 pub async fn all(store: &Store) -> Vec<RecommendationRecord> {
-    store.list(&RecommendationFilter::default(), None, 0).await.expect("list")
+    store
+        .list(&RecommendationFilter::default(), None, 0)
+        .await
+        .expect("list")
 }
 
 /// The filter for one UPR review of a State (name or ISO code).

@@ -1,1 +1,2 @@
+mod fuzz_csv;
 mod ohchr_matrix;
