@@ -47,6 +47,9 @@ pub(crate) enum Bound {
 #[derive(Debug, Clone)]
 pub(crate) struct FilterSql {
     pub condition: String,
+    /// The condition over `reviews v` alone, when the filter names nothing but the review
+    /// (State, mechanism, cycle, session): then whole reviews are selected.
+    pub review_condition: Option<String>,
     pub values: Vec<Bound>,
 }
 
@@ -76,10 +79,15 @@ impl FilterSql {
 impl RecommendationFilter {
     pub(crate) fn to_sql(&self, countries: &CountryIndex) -> Result<FilterSql, StoreError> {
         let mut parts: Vec<String> = vec!["r.superseded = 0".to_owned()];
+        let mut review_parts: Vec<String> = vec!["1 = 1".to_owned()];
         let mut values = Vec::new();
         let mut push = |sql: &str, value: Bound| {
             values.push(value);
-            parts.push(sql.replace("$?", &format!("${}", values.len())));
+            let part = sql.replace("$?", &format!("${}", values.len()));
+            if part.starts_with("v.") {
+                review_parts.push(part.clone());
+            }
+            parts.push(part);
         };
         if let Some(uid) = &self.uid {
             push("r.uid = $?", Bound::Text(uid.clone()));
@@ -149,8 +157,10 @@ impl RecommendationFilter {
                 Bound::Text(format!("%{escaped}%")),
             );
         }
+        let review_only = parts.len() == review_parts.len();
         Ok(FilterSql {
             condition: parts.join(" AND "),
+            review_condition: review_only.then(|| review_parts.join(" AND ")),
             values,
         })
     }

@@ -19,7 +19,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::clock::now_rfc3339;
 use crate::countries::CountryIndex;
-use crate::sql::{fingerprint, in_list, values_list};
+use crate::sql::{Col, fingerprint, in_list, insert_json_rows};
 use crate::{Backend, Store, StoreError};
 
 /// What one import did, per review and in total.
@@ -220,7 +220,10 @@ impl Store {
                 writer.place(incoming, &mut next_id)?;
             }
             let counts = writer.finish();
-            writer.into_pending(&mut pending);
+            writer.into_pending(&mut pending, &countries);
+            if pending.inserts.len() + pending.updates.len() >= PENDING_LIMIT {
+                pending.write(&mut tx, self.backend, &now).await?;
+            }
             let review_summary = ReviewSummary {
                 state: countries
                     .get(state_id)
@@ -674,7 +677,16 @@ impl ReviewWriter {
     }
 
     /// Moves what this review's import inserts and changes into `pending`.
-    fn into_pending(self, pending: &mut Pending) {
+    fn into_pending(self, pending: &mut Pending, countries: &CountryIndex) {
+        pending.counted_reviews.push(self.review_id);
+        let current = self
+            .stored
+            .iter()
+            .chain(&self.inserts)
+            .filter(|r| !r.superseded);
+        pending
+            .counts
+            .extend(review_counts(self.review_id, current, countries));
         pending.inserts.extend(self.inserts);
         let changed = self
             .stored
@@ -685,6 +697,10 @@ impl ReviewWriter {
     }
 }
 
+/// Recommendations held back before they are written: enough for few, large statements,
+/// few enough to keep the memory of a large import flat.
+const PENDING_LIMIT: usize = 2048;
+
 /// Rows per statement of the deferred writes: fixed, so that SQLite prepares each kind of
 /// statement once or twice per import rather than once per review.
 const ROWS_PER_STATEMENT: usize = 256;
@@ -694,11 +710,67 @@ const ROWS_PER_STATEMENT: usize = 256;
 struct Pending {
     inserts: Vec<Stored>,
     updates: Vec<Stored>,
+    /// Reviews whose `review_counts` are replaced by `counts`.
+    counted_reviews: Vec<i64>,
+    counts: Vec<CountRow>,
+}
+
+/// One row of `review_counts` (see the migration for what each kind counts).
+#[derive(Serialize)]
+struct CountRow(i64, &'static str, String, i64, i64);
+
+/// The `review_counts` rows of one review, from its current recommendations.
+fn review_counts<'a>(
+    review_id: i64,
+    recs: impl Iterator<Item = &'a Stored>,
+    countries: &CountryIndex,
+) -> Vec<CountRow> {
+    // (kind, key) -> (recommendations, pairs)
+    let mut counts: std::collections::BTreeMap<(&'static str, String), (i64, i64)> =
+        Default::default();
+    let mut add = |kind: &'static str, key: String, recs: i64, pairs: i64| {
+        let entry = counts.entry((kind, key)).or_default();
+        entry.0 += recs;
+        entry.1 += pairs;
+    };
+    for rec in recs {
+        add("total", String::new(), 1, rec.states.len() as i64);
+        add("position", rec.position.clone(), 1, 0);
+        let mut groups: std::collections::BTreeMap<String, i64> = Default::default();
+        for country in &rec.states {
+            add("state", country.to_string(), 1, 1);
+            let group = countries
+                .get(*country)
+                .and_then(|c| c.regional_group.clone());
+            *groups
+                .entry(group.unwrap_or_else(|| "none".to_owned()))
+                .or_default() += 1;
+        }
+        for (group, pairs) in groups {
+            add("group", group, 1, pairs);
+        }
+        for (kind, value) in &rec.tags {
+            let kind = match kind.as_str() {
+                TAG_THEME => TAG_THEME,
+                TAG_UPR_ISSUE => TAG_UPR_ISSUE,
+                _ => TAG_AFFECTED,
+            };
+            add(kind, value.clone(), 1, 0);
+        }
+        let goals: BTreeSet<i64> = rec.sdgs.iter().map(|(goal, _)| *goal).collect();
+        for goal in goals {
+            add("sdg_goal", goal.to_string(), 1, 0);
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((kind, key), (recs, pairs))| CountRow(review_id, kind, key, recs, pairs))
+        .collect()
 }
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        self.inserts.is_empty() && self.updates.is_empty()
+        self.inserts.is_empty() && self.updates.is_empty() && self.counts.is_empty()
     }
 
     async fn write(
@@ -709,9 +781,7 @@ impl Pending {
     ) -> Result<(), StoreError> {
         let inserts = std::mem::take(&mut self.inserts);
         let updates = std::mem::take(&mut self.updates);
-        for chunk in inserts.chunks(ROWS_PER_STATEMENT) {
-            insert_recommendations(tx, backend, now, chunk).await?;
-        }
+        insert_recommendations(tx, backend, now, &inserts).await?;
         for rec in &updates {
             sqlx::query(
                 "UPDATE recommendations SET paragraph = $1, text = $2, text_key = $3, language = $4, \
@@ -752,7 +822,35 @@ impl Pending {
             }
         }
         let all: Vec<&Stored> = inserts.iter().chain(&updates).collect();
-        insert_children(tx, backend, &all).await
+        insert_children(tx, backend, &all).await?;
+
+        let reviews = std::mem::take(&mut self.counted_reviews);
+        for chunk in reviews.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "DELETE FROM review_counts WHERE review_id IN ({})",
+                in_list(backend, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for review in chunk {
+                query = query.bind(*review);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        let counts = std::mem::take(&mut self.counts);
+        insert_json_rows(
+            tx,
+            backend,
+            "review_counts",
+            &[
+                ("review_id", Col::Int),
+                ("kind", Col::Text),
+                ("key", Col::Text),
+                ("recommendations", Col::Int),
+                ("pairs", Col::Int),
+            ],
+            &counts,
+        )
+        .await
     }
 }
 
@@ -818,37 +916,57 @@ async fn insert_recommendations(
     now: &str,
     recs: &[Stored],
 ) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO recommendations (id, uid, review_id, paragraph, text, text_key, language, position, \
-         position_source, position_official, theme_heading, action_category, source_format, superseded, \
-         created_at, updated_at) VALUES {}",
-        values_list(backend, recs.len(), 16)
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for rec in recs {
-        query = query
-            .bind(rec.id)
-            .bind(rec.uid.clone())
-            .bind(rec.review_id)
-            .bind(rec.paragraph.clone())
-            .bind(rec.text.clone())
-            .bind(rec.text_key.clone())
-            .bind(rec.language.clone())
-            .bind(rec.position.clone())
-            .bind(rec.position_source.clone())
-            .bind(i64::from(rec.position_official))
-            .bind(rec.theme_heading.clone())
-            .bind(rec.action_category)
-            .bind(rec.source_format.clone())
-            .bind(i64::from(rec.superseded))
-            .bind(now.to_owned())
-            .bind(now.to_owned());
-    }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    let rows: Vec<_> = recs
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                &r.uid,
+                r.review_id,
+                &r.paragraph,
+                &r.text,
+                &r.text_key,
+                &r.language,
+                &r.position,
+                &r.position_source,
+                i64::from(r.position_official),
+                &r.theme_heading,
+                r.action_category,
+                &r.source_format,
+                i64::from(r.superseded),
+                now,
+                now,
+            )
+        })
+        .collect();
+    insert_json_rows(
+        tx,
+        backend,
+        "recommendations",
+        &[
+            ("id", Col::Int),
+            ("uid", Col::Text),
+            ("review_id", Col::Int),
+            ("paragraph", Col::Text),
+            ("text", Col::Text),
+            ("text_key", Col::Text),
+            ("language", Col::Text),
+            ("position", Col::Text),
+            ("position_source", Col::Text),
+            ("position_official", Col::Int),
+            ("theme_heading", Col::Text),
+            ("action_category", Col::Int),
+            ("source_format", Col::Text),
+            ("superseded", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+        &rows,
+    )
+    .await
 }
 
-/// Inserts the States, tags and SDG links of `recs`, many rows per statement.
+/// Inserts the States, tags and SDG links of `recs`.
 async fn insert_children(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
@@ -858,51 +976,46 @@ async fn insert_children(
         .iter()
         .flat_map(|r| r.states.iter().map(|c| (r.id, *c)))
         .collect();
-    for chunk in states.chunks(ROWS_PER_STATEMENT * 2) {
-        let sql = format!(
-            "INSERT INTO recommendation_states (recommendation_id, country_id) VALUES {}",
-            values_list(backend, chunk.len(), 2)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (rec, country) in chunk {
-            query = query.bind(*rec).bind(*country);
-        }
-        query.execute(&mut **tx).await?;
-    }
+    insert_json_rows(
+        tx,
+        backend,
+        "recommendation_states",
+        &[("recommendation_id", Col::Int), ("country_id", Col::Int)],
+        &states,
+    )
+    .await?;
     let tags: Vec<(i64, &str, &str)> = recs
         .iter()
         .flat_map(|r| r.tags.iter().map(|(k, v)| (r.id, k.as_str(), v.as_str())))
         .collect();
-    for chunk in tags.chunks(ROWS_PER_STATEMENT * 2) {
-        let sql = format!(
-            "INSERT INTO recommendation_tags (recommendation_id, kind, value) VALUES {}",
-            values_list(backend, chunk.len(), 3)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (rec, kind, value) in chunk {
-            query = query
-                .bind(*rec)
-                .bind((*kind).to_owned())
-                .bind((*value).to_owned());
-        }
-        query.execute(&mut **tx).await?;
-    }
+    insert_json_rows(
+        tx,
+        backend,
+        "recommendation_tags",
+        &[
+            ("recommendation_id", Col::Int),
+            ("kind", Col::Text),
+            ("value", Col::Text),
+        ],
+        &tags,
+    )
+    .await?;
     let sdgs: Vec<(i64, i64, &str)> = recs
         .iter()
         .flat_map(|r| r.sdgs.iter().map(|(g, t)| (r.id, *g, t.as_str())))
         .collect();
-    for chunk in sdgs.chunks(ROWS_PER_STATEMENT * 2) {
-        let sql = format!(
-            "INSERT INTO recommendation_sdgs (recommendation_id, goal, target) VALUES {}",
-            values_list(backend, chunk.len(), 3)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (rec, goal, target) in chunk {
-            query = query.bind(*rec).bind(*goal).bind((*target).to_owned());
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
+    insert_json_rows(
+        tx,
+        backend,
+        "recommendation_sdgs",
+        &[
+            ("recommendation_id", Col::Int),
+            ("goal", Col::Int),
+            ("target", Col::Text),
+        ],
+        &sdgs,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -66,3 +66,70 @@ mod tests {
         assert_eq!(fingerprint(b""), "cbf29ce484222325");
     }
 }
+
+/// The SQL type of a column filled by [`insert_json_rows`].
+#[derive(Clone, Copy)]
+pub(crate) enum Col {
+    Int,
+    Text,
+}
+
+/// Bytes of JSON per statement of [`insert_json_rows`]: small enough that the allocator
+/// reuses the buffers from one statement to the next instead of asking the kernel for fresh
+/// zeroed pages each time (a quarter of the import's time with 1 MB statements).
+const JSON_BYTES_PER_STATEMENT: usize = 96 * 1024;
+
+/// Inserts many rows with one parameter per statement: the rows as one JSON array of arrays,
+/// unpacked by the database itself (`json_each` on SQLite, `jsonb_array_elements` on
+/// PostgreSQL). Binding every value separately through the driver cost more than the
+/// database's own work (measured on the 41k-row UPR Info import).
+pub(crate) async fn insert_json_rows<T: serde::Serialize>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[(&str, Col)],
+    rows: &[T],
+) -> Result<(), crate::StoreError> {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, col))| match (backend, col) {
+            (Backend::Sqlite, _) => format!("e.value ->> {i}"),
+            (Backend::Postgres, Col::Int) => format!("(e.value->>{i})::bigint"),
+            (Backend::Postgres, Col::Text) => format!("e.value->>{i}"),
+        })
+        .collect();
+    let source = match backend {
+        Backend::Sqlite => "jsonb_each($1) AS e",
+        Backend::Postgres => "jsonb_array_elements($1::jsonb) AS e",
+    };
+    let sql = format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {source}",
+        names.join(", "),
+        values.join(", ")
+    );
+    let execute = |json: Vec<u8>| {
+        // serde_json writes UTF-8 only.
+        let text = String::from_utf8(json).unwrap_or_default();
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(text)
+    };
+    let mut json: Vec<u8> = Vec::with_capacity(JSON_BYTES_PER_STATEMENT + 4096);
+    for row in rows {
+        json.push(if json.is_empty() { b'[' } else { b',' });
+        serde_json::to_writer(&mut json, row)
+            .map_err(|e| crate::StoreError::Conflict(e.to_string()))?;
+        if json.len() >= JSON_BYTES_PER_STATEMENT {
+            json.push(b']');
+            execute(std::mem::take(&mut json))
+                .execute(&mut **tx)
+                .await?;
+            json.reserve(JSON_BYTES_PER_STATEMENT + 4096);
+        }
+    }
+    if !json.is_empty() {
+        json.push(b']');
+        execute(json).execute(&mut **tx).await?;
+    }
+    Ok(())
+}

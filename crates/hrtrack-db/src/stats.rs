@@ -93,7 +93,7 @@ impl Store {
         if let Some(stats) = cached.and_then(|body| serde_json::from_str::<Stats>(&body).ok()) {
             return Ok(stats);
         }
-        let stats = self.count_stats(filter).await?;
+        let stats = self.stats_uncached(filter).await?;
         if let Ok(body) = serde_json::to_string(&stats) {
             sqlx::query(
                 "INSERT INTO stats_cache (filter_key, data_version, body) VALUES ($1, $2, $3) \
@@ -108,16 +108,179 @@ impl Store {
         Ok(stats)
     }
 
-    /// The statistics counted from the tables.
-    pub async fn count_stats(&self, filter: &RecommendationFilter) -> Result<Stats, StoreError> {
+    /// The statistics without the cache: summed from the per-review counts when the filter
+    /// selects whole reviews, counted from the tables otherwise.
+    pub async fn stats_uncached(&self, filter: &RecommendationFilter) -> Result<Stats, StoreError> {
         let countries = CountryIndex::load(self).await?;
         let sql = filter.to_sql(&countries)?;
+        match &sql.review_condition {
+            Some(condition) => {
+                self.sum_review_counts(filter, &countries, &sql, condition)
+                    .await
+            }
+            None => self.count_from_tables(filter, &sql).await,
+        }
+    }
+
+    /// The statistics counted from the recommendation tables, whatever the filter.
+    pub async fn count_stats_from_tables(
+        &self,
+        filter: &RecommendationFilter,
+    ) -> Result<Stats, StoreError> {
+        let countries = CountryIndex::load(self).await?;
+        let sql = filter.to_sql(&countries)?;
+        self.count_from_tables(filter, &sql).await
+    }
+
+    /// Sums `review_counts` over the reviews `condition` selects (see the migration).
+    async fn sum_review_counts(
+        &self,
+        filter: &RecommendationFilter,
+        countries: &CountryIndex,
+        sql: &FilterSql,
+        condition: &str,
+    ) -> Result<Stats, StoreError> {
+        let per_review = self
+            .fetch(
+                sql,
+                format!(
+                    "SELECT v.id, co.name, co.iso3, v.mechanism, v.cycle, v.session, c.kind, c.key, \
+                     c.recommendations, c.pairs FROM review_counts c JOIN reviews v ON v.id = c.review_id \
+                     JOIN countries co ON co.id = v.country_id \
+                     WHERE {condition} AND c.kind IN ('total', 'position')"
+                ),
+            )
+            .await?;
+        let mut reviews: BTreeMap<i64, ReviewStats> = BTreeMap::new();
+        let mut positions = PositionCounts::default();
+        for row in per_review {
+            let cycle: i64 = row.try_get("cycle")?;
+            let review = reviews.entry(row.try_get("id")?).or_insert(ReviewStats {
+                state: row.try_get("name")?,
+                iso3: row.try_get("iso3")?,
+                mechanism: row.try_get("mechanism")?,
+                cycle: (cycle > 0).then_some(cycle),
+                session: row.try_get("session")?,
+                recommendations: 0,
+                recommendation_state_pairs: 0,
+                recommending_states: 0,
+                positions: PositionCounts::default(),
+            });
+            let kind: String = row.try_get("kind")?;
+            let recs: i64 = row.try_get("recommendations")?;
+            if kind == "total" {
+                review.recommendations = recs;
+                review.recommendation_state_pairs = row.try_get("pairs")?;
+            } else {
+                let position: String = row.try_get("key")?;
+                review.positions.add(&position, recs);
+                positions.add(&position, recs);
+            }
+        }
+        let states_per_review = self
+            .fetch(
+                sql,
+                format!(
+                    "SELECT c.review_id, COUNT(*) AS n FROM review_counts c JOIN reviews v ON v.id = c.review_id \
+                     WHERE {condition} AND c.kind = 'state' GROUP BY c.review_id"
+                ),
+            )
+            .await?;
+        for row in states_per_review {
+            if let Some(review) = reviews.get_mut(&row.try_get("review_id")?) {
+                review.recommending_states = row.try_get("n")?;
+            }
+        }
+        let summed = self
+            .fetch(
+                sql,
+                format!(
+                    "SELECT c.kind, c.key, CAST(SUM(c.recommendations) AS BIGINT) AS recs, \
+                     CAST(SUM(c.pairs) AS BIGINT) AS pairs FROM review_counts c \
+                     JOIN reviews v ON v.id = c.review_id \
+                     WHERE {condition} AND c.kind NOT IN ('total', 'position') GROUP BY c.kind, c.key"
+                ),
+            )
+            .await?;
+        let mut stats = Stats {
+            filter: filter.clone(),
+            recommendations: reviews.values().map(|r| r.recommendations).sum(),
+            recommendation_state_pairs: reviews
+                .values()
+                .map(|r| r.recommendation_state_pairs)
+                .sum(),
+            recommending_states: 0,
+            positions,
+            reviews: Vec::new(),
+            by_regional_group: Vec::new(),
+            by_theme: Vec::new(),
+            by_upr_issue: Vec::new(),
+            by_affected_persons: Vec::new(),
+            by_sdg_goal: Vec::new(),
+        };
+        let mut states_per_group: BTreeMap<String, i64> = BTreeMap::new();
+        for row in summed {
+            let kind: String = row.try_get("kind")?;
+            let key: String = row.try_get("key")?;
+            let line = GroupCount {
+                key,
+                recommendations: row.try_get("recs")?,
+                recommendation_state_pairs: None,
+                recommending_states: None,
+            };
+            match kind.as_str() {
+                "state" => {
+                    stats.recommending_states += 1;
+                    let group = line
+                        .key
+                        .parse::<i64>()
+                        .ok()
+                        .and_then(|id| countries.get(id))
+                        .and_then(|c| c.regional_group.clone());
+                    *states_per_group
+                        .entry(group.unwrap_or_else(|| "none".to_owned()))
+                        .or_default() += 1;
+                }
+                "group" => stats.by_regional_group.push(GroupCount {
+                    recommendation_state_pairs: Some(row.try_get("pairs")?),
+                    ..line
+                }),
+                "theme" => stats.by_theme.push(line),
+                "upr_issue" => stats.by_upr_issue.push(line),
+                "affected_person" => stats.by_affected_persons.push(line),
+                _ => stats.by_sdg_goal.push(line),
+            }
+        }
+        for line in &mut stats.by_regional_group {
+            line.recommending_states = Some(states_per_group.get(&line.key).copied().unwrap_or(0));
+        }
+        for breakdown in [
+            &mut stats.by_regional_group,
+            &mut stats.by_theme,
+            &mut stats.by_upr_issue,
+            &mut stats.by_affected_persons,
+        ] {
+            sort_breakdown(breakdown);
+        }
+        stats
+            .by_sdg_goal
+            .sort_by_key(|line| line.key.parse::<i64>().unwrap_or(i64::MAX));
+        stats.reviews = reviews.into_values().collect();
+        sort_reviews(&mut stats.reviews);
+        Ok(stats)
+    }
+
+    async fn count_from_tables(
+        &self,
+        filter: &RecommendationFilter,
+        sql: &FilterSql,
+    ) -> Result<Stats, StoreError> {
         let ids = sql.id_subquery();
 
         let mut reviews: BTreeMap<i64, ReviewStats> = BTreeMap::new();
         let review_rows = self
             .fetch(
-                &sql,
+                sql,
                 format!(
                     "SELECT v.id, c.name, c.iso3, v.mechanism, v.cycle, v.session, r.position, COUNT(*) AS n \
                      FROM recommendations r JOIN reviews v ON v.id = r.review_id \
@@ -148,7 +311,7 @@ impl Store {
         }
         let pair_rows = self
             .fetch(
-                &sql,
+                sql,
                 format!(
                     "SELECT r.review_id, COUNT(*) AS pairs, COUNT(DISTINCT rs.country_id) AS states \
                      FROM recommendation_states rs JOIN recommendations r ON r.id = rs.recommendation_id \
@@ -165,7 +328,7 @@ impl Store {
 
         let group_rows = self
             .fetch(
-                &sql,
+                sql,
                 format!(
                     "SELECT COALESCE(c.regional_group, 'none') AS grp, \
                      COUNT(DISTINCT rs.recommendation_id) AS recs, COUNT(*) AS pairs, \
@@ -192,7 +355,7 @@ impl Store {
 
         let tag_rows = self
             .fetch(
-                &sql,
+                sql,
                 format!(
                     "SELECT kind, value, COUNT(*) AS n FROM recommendation_tags \
                      WHERE recommendation_id IN ({ids}) GROUP BY kind, value"
@@ -221,7 +384,7 @@ impl Store {
 
         let sdg_rows = self
             .fetch(
-                &sql,
+                sql,
                 format!(
                     "SELECT goal, COUNT(DISTINCT recommendation_id) AS n FROM recommendation_sdgs \
                      WHERE recommendation_id IN ({ids}) GROUP BY goal ORDER BY goal"
@@ -268,6 +431,12 @@ impl Store {
         let query = filter.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)));
         Ok(query.fetch_all(&self.pool).await?)
     }
+}
+
+/// By State, mechanism and cycle.
+fn sort_reviews(reviews: &mut [ReviewStats]) {
+    reviews
+        .sort_by(|a, b| (&a.state, &a.mechanism, a.cycle).cmp(&(&b.state, &b.mechanism, b.cycle)));
 }
 
 /// Largest first, then by name, so that output is stable.

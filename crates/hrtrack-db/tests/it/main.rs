@@ -6,4 +6,5 @@ mod documented_counts;
 mod export;
 mod import;
 mod queries;
+mod review_counts;
 mod support;
