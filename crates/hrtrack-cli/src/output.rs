@@ -181,11 +181,11 @@ pub fn print_record(record: &RecommendationRecord) {
             record.cycle,
             record.session
         ),
-        record
-            .report_symbol
-            .as_ref()
+        [record.date.as_deref(), record.report_symbol.as_deref()]
+            .into_iter()
+            .flatten()
             .map(|s| format!(", {s}"))
-            .unwrap_or_default()
+            .collect::<String>()
     );
     if let Some(paragraph) = &record.paragraph {
         out!("Paragraph:   {paragraph}");

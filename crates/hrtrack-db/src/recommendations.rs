@@ -50,7 +50,7 @@ impl Store {
         );
         let rows = sql
             .bind_all(sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT r.id, r.uid, c.name, c.iso3, v.mechanism, v.cycle, v.session, v.report_symbol, \
+                "SELECT r.id, r.uid, c.name, c.iso3, v.mechanism, v.cycle, v.session, v.review_date, v.report_symbol, \
                  r.paragraph, r.text, r.language, r.position, r.position_source, r.theme_heading, \
                  r.action_category, r.source_format \
                  FROM recommendations r JOIN reviews v ON v.id = r.review_id \
@@ -71,6 +71,7 @@ impl Store {
                 mechanism: row.try_get("mechanism")?,
                 cycle: (cycle > 0).then_some(cycle),
                 session: row.try_get("session")?,
+                date: row.try_get("review_date")?,
                 report_symbol: row.try_get("report_symbol")?,
                 paragraph: row.try_get("paragraph")?,
                 text: row.try_get("text")?,

@@ -11,6 +11,8 @@ pub struct RecommendationRecord {
     pub mechanism: String,
     pub cycle: Option<i64>,
     pub session: Option<i64>,
+    /// Date (or year) of the review.
+    pub date: Option<String>,
     pub report_symbol: Option<String>,
     pub paragraph: Option<String>,
     pub text: String,

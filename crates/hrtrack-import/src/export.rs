@@ -51,6 +51,7 @@ fn cells(record: &RecommendationRecord) -> Vec<String> {
             "mechanism" => record.mechanism.clone(),
             "cycle" => num(record.cycle),
             "session" => num(record.session),
+            "date" => opt(&record.date),
             "report_symbol" => opt(&record.report_symbol),
             "paragraph" => opt(&record.paragraph),
             "text" => record.text.clone(),

@@ -9,6 +9,7 @@ mod error;
 pub mod export;
 pub mod input;
 pub mod ohchr_matrix;
+pub mod sessions;
 pub mod table;
 pub mod upr_info;
 

@@ -102,7 +102,7 @@ pub fn read(bytes: &[u8], file: &str, options: &MatrixOptions) -> Result<ImportB
             mechanism: Mechanism::Upr,
             cycle,
             session,
-            date: None,
+            date: session.and_then(|s| crate::sessions::year_of_session(s.get())),
             report_symbol,
             recommendations,
         }],

@@ -38,8 +38,7 @@ use crate::ImportError;
 use crate::input::utf8_text;
 
 /// Every field of a recommendation table, in the order exports write them. `uid`,
-/// `state_iso3` and `source_format` are written for reference and not read back; a table may
-/// also give a review `date`.
+/// `state_iso3` and `source_format` are written for reference and not read back.
 pub const FIELDS: &[&str] = &[
     "uid",
     "state",
@@ -47,6 +46,7 @@ pub const FIELDS: &[&str] = &[
     "mechanism",
     "cycle",
     "session",
+    "date",
     "report_symbol",
     "paragraph",
     "text",
@@ -88,7 +88,7 @@ impl Mapping {
         let mapping: Mapping =
             toml::from_str(text).map_err(|e| ImportError::new(file, "mapping", e.to_string()))?;
         for field in mapping.columns.keys().chain(mapping.defaults.keys()) {
-            if !FIELDS.contains(&field.as_str()) && field != "date" {
+            if !FIELDS.contains(&field.as_str()) {
                 return Err(ImportError::new(
                     file,
                     "mapping",
@@ -369,7 +369,11 @@ pub fn read(
                     mechanism,
                     cycle,
                     session,
-                    date: optional("date"),
+                    date: optional("date").or_else(|| {
+                        session
+                            .filter(|_| mechanism == Mechanism::Upr)
+                            .and_then(|s| crate::sessions::year_of_session(s.get()))
+                    }),
                     report_symbol: optional("report_symbol"),
                     recommendations: Vec::new(),
                 });

@@ -207,7 +207,7 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
                     mechanism: Mechanism::Upr,
                     cycle: Some(cycle),
                     session: Some(session),
-                    date: None,
+                    date: crate::sessions::year_of_session(session.get()),
                     report_symbol: None,
                     recommendations: Vec::new(),
                 });
