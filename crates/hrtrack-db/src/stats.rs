@@ -6,9 +6,11 @@
 //! "recommendation_state_pairs" counts it once per recommending State (UPR Info's rows).
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::countries::CountryIndex;
 use crate::filter::FilterSql;
@@ -56,6 +58,25 @@ pub struct ReviewStats {
     pub recommendation_state_pairs: i64,
     pub recommending_states: i64,
     pub positions: PositionCounts,
+}
+
+impl ReviewStats {
+    /// A review with nothing counted yet, from a row with its `name`, `iso3`, `mechanism`,
+    /// `cycle` and `session`.
+    fn empty(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        let cycle: i64 = row.try_get("cycle")?;
+        Ok(Self {
+            state: row.try_get("name")?,
+            iso3: row.try_get("iso3")?,
+            mechanism: row.try_get("mechanism")?,
+            cycle: (cycle > 0).then_some(cycle),
+            session: row.try_get("session")?,
+            recommendations: 0,
+            recommendation_state_pairs: 0,
+            recommending_states: 0,
+            positions: PositionCounts::default(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,18 +175,10 @@ impl Store {
         let mut reviews: BTreeMap<i64, ReviewStats> = BTreeMap::new();
         let mut positions = PositionCounts::default();
         for row in per_review {
-            let cycle: i64 = row.try_get("cycle")?;
-            let review = reviews.entry(row.try_get("id")?).or_insert(ReviewStats {
-                state: row.try_get("name")?,
-                iso3: row.try_get("iso3")?,
-                mechanism: row.try_get("mechanism")?,
-                cycle: (cycle > 0).then_some(cycle),
-                session: row.try_get("session")?,
-                recommendations: 0,
-                recommendation_state_pairs: 0,
-                recommending_states: 0,
-                positions: PositionCounts::default(),
-            });
+            let review = match reviews.entry(row.try_get("id")?) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(ReviewStats::empty(&row)?),
+            };
             let kind: String = row.try_get("kind")?;
             let recs: i64 = row.try_get("recommendations")?;
             if kind == "total" {
@@ -294,18 +307,10 @@ impl Store {
             let n: i64 = row.try_get("n")?;
             let position: String = row.try_get("position")?;
             positions.add(&position, n);
-            let cycle: i64 = row.try_get("cycle")?;
-            let entry = reviews.entry(row.try_get("id")?).or_insert(ReviewStats {
-                state: row.try_get("name")?,
-                iso3: row.try_get("iso3")?,
-                mechanism: row.try_get("mechanism")?,
-                cycle: (cycle > 0).then_some(cycle),
-                session: row.try_get("session")?,
-                recommendations: 0,
-                recommendation_state_pairs: 0,
-                recommending_states: 0,
-                positions: PositionCounts::default(),
-            });
+            let entry = match reviews.entry(row.try_get("id")?) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(ReviewStats::empty(&row)?),
+            };
             entry.recommendations += n;
             entry.positions.add(&position, n);
         }
@@ -423,11 +428,7 @@ impl Store {
         })
     }
 
-    async fn fetch(
-        &self,
-        filter: &FilterSql,
-        sql: String,
-    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    async fn fetch(&self, filter: &FilterSql, sql: String) -> Result<Vec<AnyRow>, StoreError> {
         let query = filter.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)));
         Ok(query.fetch_all(&self.pool).await?)
     }
