@@ -109,27 +109,40 @@ pub(crate) async fn insert_json_rows<T: serde::Serialize>(
         names.join(", "),
         values.join(", ")
     );
-    let execute = |json: Vec<u8>| {
+    // While the database writes one statement's rows, the next statement's JSON is written
+    // here: the driver's worker thread and this one run side by side.
+    let mut rows = rows.iter();
+    let mut next = json_chunk(&mut rows)?;
+    while let Some(json) = next {
         // serde_json writes UTF-8 only.
         let text = String::from_utf8(json).unwrap_or_default();
-        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(text)
-    };
+        let statement = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(text);
+        let (written, following) = tokio::join!(statement.execute(&mut **tx), async {
+            json_chunk(&mut rows)
+        });
+        written?;
+        next = following?;
+    }
+    Ok(())
+}
+
+/// The next rows as one JSON array of about [`JSON_BYTES_PER_STATEMENT`] bytes, or `None`
+/// when no rows are left.
+fn json_chunk<'a, T: serde::Serialize + 'a>(
+    rows: &mut impl Iterator<Item = &'a T>,
+) -> Result<Option<Vec<u8>>, crate::StoreError> {
     let mut json: Vec<u8> = Vec::with_capacity(JSON_BYTES_PER_STATEMENT + 4096);
-    for row in rows {
+    for row in rows.by_ref() {
         json.push(if json.is_empty() { b'[' } else { b',' });
         serde_json::to_writer(&mut json, row)
             .map_err(|e| crate::StoreError::Conflict(e.to_string()))?;
         if json.len() >= JSON_BYTES_PER_STATEMENT {
-            json.push(b']');
-            execute(std::mem::take(&mut json))
-                .execute(&mut **tx)
-                .await?;
-            json.reserve(JSON_BYTES_PER_STATEMENT + 4096);
+            break;
         }
     }
-    if !json.is_empty() {
-        json.push(b']');
-        execute(json).execute(&mut **tx).await?;
+    if json.is_empty() {
+        return Ok(None);
     }
-    Ok(())
+    json.push(b']');
+    Ok(Some(json))
 }

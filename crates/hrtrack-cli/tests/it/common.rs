@@ -6,18 +6,12 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
-/// The shared data folder of UPR recommendations (UPR Info CSVs, OHCHR Word files).
-pub const SHARED_UPR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/upr-recommendations"
-);
-
 /// The data bundled with the repository (the demo's files).
 pub const REPO_UPR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr");
 
 /// UPR Info's export for Turkmenistan, cycles 1 and 2 (275 rows, 270 recommendations).
 pub fn turkmenistan_csv() -> PathBuf {
-    Path::new(SHARED_UPR).join("upr_info_turkmenistan_cycles1-2.csv")
+    Path::new(REPO_UPR).join("upr_info_turkmenistan_cycles1-2.csv")
 }
 
 /// OHCHR's thematic list of Slovenia's fourth review (254 recommendations).

@@ -27,14 +27,10 @@ pub const CHINA_2: &str = "china_upr17_2013_cycle2_Matrix_recommendations_2013.d
 pub const CHINA_3: &str = "china_upr31_2018_cycle3_Matrix_recommendations_2018.docx";
 pub const EGYPT_2: &str = "egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx";
 pub const UPR_INFO_ZIP: &str = "upr_info_recommendations_sessions01-20.csv.zip";
-/// In `shared/data/upr-recommendations/`, beside the repository.
+/// UPR Info's rows for Turkmenistan (also bundled in `data/upr/`).
 pub const TURKMENISTAN_CSV: &str = "upr_info_turkmenistan_cycles1-2.csv";
 
 const BUNDLED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr");
-const SHARED_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/upr-recommendations"
-);
 
 /// A backend to run a test body on.
 #[derive(Debug, Clone)]
@@ -159,9 +155,9 @@ pub fn bundled(file: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
-/// A file of `shared/data/upr-recommendations/`.
+/// A file of `data/upr/` that the demo does not import (the Turkmenistan subset).
 pub fn shared(file: &str) -> Vec<u8> {
-    let path = format!("{SHARED_DIR}/{file}");
+    let path = format!("{BUNDLED_DIR}/{file}");
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 

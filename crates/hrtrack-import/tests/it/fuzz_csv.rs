@@ -17,7 +17,7 @@ use proptest::prelude::*;
 
 const TURKMENISTAN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/upr-recommendations/upr_info_turkmenistan_cycles1-2.csv"
+    "/../../data/upr/upr_info_turkmenistan_cycles1-2.csv"
 );
 
 /// The name every fuzzed input goes by; errors must carry it.

@@ -1,4 +1,4 @@
-//! The OHCHR matrix reader against the six real Word files in `shared/data`, a CSV rendering
+//! The OHCHR matrix reader against the six real Word files bundled in `data/upr`, a CSV rendering
 //! of three of them made by someone else, crafted bad inputs, and random damage.
 
 use std::io::{Cursor, Read, Write};
@@ -11,17 +11,14 @@ use proptest::prelude::*;
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/upr-recommendations"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr");
 
-const SLOVENIA_2: &str = "ohchr-docx/UPR20_Slovenia_ThematicListRecommendations_E.docx";
-const SLOVENIA_3: &str = "ohchr-docx/UPR34_Slovenia_Thematic_list_of_Recommendations.docx";
-const SLOVENIA_4: &str = "ohchr-docx/upr48-slovenia-thematic-list-of-recommendations.docx";
-const CHINA_2: &str = "more-matrices/china_upr17_2013_cycle2_Matrix_recommendations_2013.docx";
-const CHINA_3: &str = "more-matrices/china_upr31_2018_cycle3_Matrix_recommendations_2018.docx";
-const EGYPT_2: &str = "more-matrices/egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx";
+const SLOVENIA_2: &str = "UPR20_Slovenia_ThematicListRecommendations_E.docx";
+const SLOVENIA_3: &str = "UPR34_Slovenia_Thematic_list_of_Recommendations.docx";
+const SLOVENIA_4: &str = "upr48-slovenia-thematic-list-of-recommendations.docx";
+const CHINA_2: &str = "china_upr17_2013_cycle2_Matrix_recommendations_2013.docx";
+const CHINA_3: &str = "china_upr31_2018_cycle3_Matrix_recommendations_2018.docx";
+const EGYPT_2: &str = "egypt_upr20_2014_cycle2_EgyptMatriceRecommendations.docx";
 const ALL_FILES: [&str; 6] = [
     SLOVENIA_2, SLOVENIA_3, SLOVENIA_4, CHINA_2, CHINA_3, EGYPT_2,
 ];
