@@ -3,7 +3,7 @@
 
 use std::io::{ErrorKind, Write};
 
-use hrtrack_db::{GroupCount, ImportSummary, ReviewStats, Stats};
+use hrtrack_db::{GroupCount, ImportSummary, ReviewStats, SdgGoalTitles, Stats};
 use hrtrack_domain::RecommendationRecord;
 
 /// Like `println!`, through [`write_line`].
@@ -140,7 +140,8 @@ fn print_breakdown(title: &str, lines: &[GroupCount], limit: usize) {
     }
 }
 
-pub fn print_stats(stats: &Stats) {
+/// The statistics for people; SDG goals are named by their short English titles.
+pub fn print_stats(stats: &Stats, goals: &[SdgGoalTitles]) {
     print_stats_headline(stats);
     if stats.reviews.len() <= 20 {
         for review in &stats.reviews {
@@ -152,7 +153,21 @@ pub fn print_stats(stats: &Stats) {
         &stats.by_regional_group,
         10,
     );
-    print_breakdown("By SDG goal", &stats.by_sdg_goal, 17);
+    let named_goals: Vec<GroupCount> = stats
+        .by_sdg_goal
+        .iter()
+        .map(|line| {
+            let title = goals
+                .iter()
+                .find(|g| g.goal.to_string() == line.key)
+                .map(|g| g.short_en.as_str());
+            GroupCount {
+                key: format!("{} {}", line.key, title.unwrap_or_default()),
+                ..line.clone()
+            }
+        })
+        .collect();
+    print_breakdown("By SDG goal", &named_goals, 17);
     print_breakdown("By theme (UHRI)", &stats.by_theme, 10);
     print_breakdown("By UPR Info issue", &stats.by_upr_issue, 10);
     print_breakdown("By affected persons", &stats.by_affected_persons, 10);

@@ -75,11 +75,16 @@ pub(crate) fn text_key(text: &str) -> String {
     }
     // Letters and digits only: OHCHR's typeset texts glue words ("toarticle8") that UPR Info
     // spells apart, and write dashes and quotes differently.
-    let letters: String = rest
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut letters = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                letters.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            letters.extend(c.to_lowercase());
+        }
+    }
     fingerprint(letters.as_bytes())
 }
 
@@ -491,6 +496,8 @@ struct ReviewWriter {
     matched: BTreeSet<usize>,
     /// Whether the review holds recommendations from an official matrix.
     has_official: bool,
+    /// The stable ids taken in the review, stored or new.
+    uids: HashSet<String>,
     inserts: Vec<Stored>,
 }
 
@@ -504,6 +511,7 @@ struct Counts {
 
 impl ReviewWriter {
     fn new(format: SourceFormat, review_id: i64, uid_prefix: String, stored: Vec<Stored>) -> Self {
+        let uids = stored.iter().map(|s| s.uid.clone()).collect();
         let segments = stored.iter().map(|s| segment_keys(&s.text)).collect();
         let has_official = stored
             .iter()
@@ -517,6 +525,7 @@ impl ReviewWriter {
             segments,
             matched: BTreeSet::new(),
             has_official,
+            uids,
             inserts: Vec::new(),
         }
     }
@@ -548,15 +557,11 @@ impl ReviewWriter {
                 fresh.superseded = self.has_official && rank(self.format.code()) < OFFICIAL;
                 let base = fresh.uid.clone();
                 let mut n = 1;
-                while self
-                    .stored
-                    .iter()
-                    .chain(&self.inserts)
-                    .any(|s| s.uid == fresh.uid)
-                {
+                while self.uids.contains(&fresh.uid) {
                     n += 1;
                     fresh.uid = format!("{base}-{n}");
                 }
+                self.uids.insert(fresh.uid.clone());
                 self.inserts.push(fresh);
             }
         }

@@ -15,6 +15,7 @@ mod import;
 mod migrations;
 mod recommendations;
 mod reference;
+mod sdg;
 mod sql;
 mod stats;
 
@@ -28,6 +29,7 @@ pub use filter::RecommendationFilter;
 pub use hrtrack_domain::RecommendationRecord;
 pub use import::{ImportSummary, ReviewSummary};
 pub use recommendations::ReviewRecord;
+pub use sdg::{SdgFrameworkSize, SdgGoalTitles};
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
 
 /// The two databases hrtrack runs on.

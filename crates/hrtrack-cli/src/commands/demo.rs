@@ -85,13 +85,21 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
         summaries.push(summary);
     }
     let stats = store.stats(&RecommendationFilter::default()).await?;
+    let sdg = store.sdg_framework_size().await?;
     store.close().await;
     if args.json {
-        let doc = serde_json::json!({ "database": url, "imports": summaries, "stats": stats });
+        let doc = serde_json::json!({ "database": url, "imports": summaries, "stats": stats, "sdg_framework": sdg });
         out!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         out!();
         output::print_stats_headline(&stats);
+        out!(
+            "SDG framework: {} goals, {} targets, {} indicators; {} targets and indicators titled in English, Russian and Turkmen",
+            sdg.goals,
+            sdg.targets,
+            sdg.indicators,
+            sdg.titled_in_all_three
+        );
         out!(
             "\nBuilt {url} in {:.1} s. Try: hrtrack --db {url} stats --state Slovenia --cycle 4",
             started.elapsed().as_secs_f64()

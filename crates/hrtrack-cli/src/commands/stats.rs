@@ -11,7 +11,7 @@ pub async fn run(store: &Store, args: &StatsArgs) -> anyhow::Result<()> {
     if args.json {
         out!("{}", serde_json::to_string_pretty(&stats)?);
     } else {
-        output::print_stats(&stats);
+        output::print_stats(&stats, &store.sdg_goals().await?);
     }
     Ok(())
 }

@@ -400,3 +400,32 @@ async fn turkmenistan_upr_info_pairs_states_and_joint_recommendations() {
     })
     .await;
 }
+
+/// The bundled SDG framework: 17 goals, 169 targets, 248 indicators (UNSD 2023 list), each goal
+/// titled in English, Russian and Turkmen; every target and all but one indicator too (11.5.3
+/// has no Russian or Turkmen title in the Open SDG translations).
+#[tokio::test]
+async fn the_sdg_framework_is_loaded_in_three_languages() {
+    each_backend(|db| async move {
+        let store = db.open().await;
+        let size = store.sdg_framework_size().await.expect("framework size");
+        assert_eq!(
+            (size.goals, size.targets, size.indicators),
+            (17, 169, 248),
+            "{}",
+            db.name()
+        );
+        assert_eq!(size.titled_in_all_three, 169 + 247, "{}", db.name());
+        let goals = store.sdg_goals().await.expect("goals");
+        let gender = goals.iter().find(|g| g.goal == 5).expect("goal 5");
+        assert_eq!(gender.short_en, "Gender equality");
+        assert!(
+            gender.title_ru.contains("гендерного"),
+            "{}",
+            gender.title_ru
+        );
+        assert!(!gender.title_tk.is_empty() && gender.title_tk != gender.title_en);
+        store.finish().await;
+    })
+    .await;
+}

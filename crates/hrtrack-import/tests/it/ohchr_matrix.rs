@@ -936,8 +936,16 @@ fn damage(mut bytes: Vec<u8>, changes: &[(usize, u8)], keep: Option<usize>) -> V
     bytes
 }
 
+/// Cases per property: `PROPTEST_CASES` for long runs, 64 by default.
+fn fuzz_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048), zip_like in any::<bool>()) {
