@@ -17,7 +17,7 @@ pub const DEFAULT_DB: &str = "sqlite://hrtrack.db";
     about = "Follow up UN human-rights recommendations and publish SDG data."
 )]
 pub struct Cli {
-    /// Database: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    /// Database: sqlite://FILE (embedded; default sqlite://hrtrack.db) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "HRTRACK_DB")]
     pub db: Option<String>,
     #[command(subcommand)]
@@ -38,6 +38,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Build hrtrack-demo.db from the bundled real data and print a summary.
     Demo(DemoArgs),
+    /// Serve the public portal and the JSON API (/api/v1, documented at /api/v1/docs).
+    Serve(ServeArgs),
+    /// Full-text search (English and Russian stemming, "phrases", prefix of the last word).
+    Search(SearchArgs),
+    /// Rebuild the search index from the database.
+    Reindex(ReindexArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -185,6 +191,66 @@ pub struct DemoArgs {
     pub file: PathBuf,
     #[arg(long)]
     pub json: bool,
+}
+
+/// Where the search index lives.
+#[derive(Debug, Args, Default)]
+pub struct IndexArgs {
+    /// Search index folder; default: beside the SQLite file (FILE.search), else ./hrtrack.search.
+    #[arg(long, env = "HRTRACK_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
+}
+
+impl IndexArgs {
+    /// The folder, given the database URL.
+    pub fn folder(&self, db: &str) -> PathBuf {
+        if let Some(dir) = &self.index_dir {
+            return dir.clone();
+        }
+        match db
+            .strip_prefix("sqlite://")
+            .or_else(|| db.strip_prefix("sqlite:"))
+        {
+            Some(file) => {
+                PathBuf::from(format!("{}.search", file.split('?').next().unwrap_or(file)))
+            }
+            None => PathBuf::from("hrtrack.search"),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find; "quoted words" as a phrase; the last word also as a prefix.
+    pub query: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Serve a demo database built from the bundled real data (at --demo-file unless --db).
+    #[arg(long)]
+    pub demo: bool,
+    #[arg(long, default_value = "hrtrack-demo.db")]
+    pub demo_file: PathBuf,
 }
 
 fn parse_cycle(s: &str) -> Result<Cycle, String> {

@@ -706,9 +706,9 @@ impl ReviewWriter {
 /// few enough to keep the memory of a large import flat.
 const PENDING_LIMIT: usize = 2048;
 
-/// Rows per statement of the deferred writes: fixed, so that SQLite prepares each kind of
-/// statement once or twice per import rather than once per review.
-const ROWS_PER_STATEMENT: usize = 256;
+/// Ids per `DELETE … WHERE id IN (…)` statement: fixed, so that each size of statement is
+/// prepared once or twice per import.
+const IDS_PER_DELETE: usize = 256;
 
 /// The writes of an import, made together at its end in few large statements.
 #[derive(Default)]
@@ -809,7 +809,7 @@ impl Pending {
             .execute(&mut **tx)
             .await?;
         }
-        for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+        for chunk in updates.chunks(IDS_PER_DELETE) {
             for table in [
                 "recommendation_states",
                 "recommendation_tags",
@@ -830,7 +830,7 @@ impl Pending {
         insert_children(tx, backend, &all).await?;
 
         let reviews = std::mem::take(&mut self.counted_reviews);
-        for chunk in reviews.chunks(ROWS_PER_STATEMENT) {
+        for chunk in reviews.chunks(IDS_PER_DELETE) {
             let sql = format!(
                 "DELETE FROM review_counts WHERE review_id IN ({})",
                 in_list(backend, chunk.len())

@@ -8,6 +8,8 @@
 //! Errors: [`StoreError`] is what every public method returns; callers at the edge (the CLI,
 //! the web layer) turn it into messages and exit codes or API error codes.
 
+mod catalog;
+mod changes;
 mod clock;
 pub mod countries;
 mod filter;
@@ -25,6 +27,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use catalog::{SdgTargetTitles, StateCount, TagCount};
+pub use changes::ReviewKey;
 pub use filter::RecommendationFilter;
 pub use hrtrack_domain::RecommendationRecord;
 pub use import::{ImportSummary, ReviewSummary};

@@ -115,6 +115,15 @@ impl Store {
             return Ok(stats);
         }
         let stats = self.stats_uncached(filter).await?;
+        // Free text is unbounded: a client could fill the cache with it. Rows of an older data
+        // version are dropped as new ones come in.
+        if filter.text.is_some() {
+            return Ok(stats);
+        }
+        sqlx::query("DELETE FROM stats_cache WHERE data_version <> $1")
+            .bind(version.clone())
+            .execute(&self.pool)
+            .await?;
         if let Ok(body) = serde_json::to_string(&stats) {
             sqlx::query(
                 "INSERT INTO stats_cache (filter_key, data_version, body) VALUES ($1, $2, $3) \

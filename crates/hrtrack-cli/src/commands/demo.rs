@@ -2,10 +2,11 @@
 //! export of sessions 1–20, six OHCHR matrices: Slovenia's cycles 2–4, China's cycles 2–3,
 //! Egypt's cycle 2) and prints what it holds.
 
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use hrtrack_db::RecommendationFilter;
+use hrtrack_db::{ImportSummary, RecommendationFilter, Store};
 use hrtrack_import::ohchr_matrix::MatrixOptions;
 
 use super::import::{read_bytes, write};
@@ -61,29 +62,7 @@ const BUNDLED: &[(ImportFormat, &str, &[u8])] = &[
 
 pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let url = match db {
-        Some(url) => url.to_owned(),
-        None => {
-            for suffix in ["", "-wal", "-shm"] {
-                let path = format!("{}{suffix}", args.file.display());
-                if std::path::Path::new(&path).exists() {
-                    std::fs::remove_file(&path)
-                        .with_context(|| format!("cannot replace {path}"))?;
-                }
-            }
-            format!("sqlite://{}", args.file.display())
-        }
-    };
-    let store = super::open(&url).await?;
-    let mut summaries = Vec::new();
-    for (format, name, bytes) in BUNDLED {
-        let batch = read_bytes(*format, bytes, name, &MatrixOptions::default(), None)?;
-        let summary = write(&store, &batch).await?;
-        if !args.json {
-            output::print_import_summary(&summary);
-        }
-        summaries.push(summary);
-    }
+    let (url, store, summaries) = build(db, &args.file, !args.json).await?;
     let stats = store.stats(&RecommendationFilter::default()).await?;
     let sdg = store.sdg_framework_size().await?;
     store.close().await;
@@ -106,4 +85,37 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Imports the bundled files into `db`, or into a new SQLite database at `file` (replacing
+/// it) when no URL is given; prints each import's summary when `verbose`.
+pub async fn build(
+    db: Option<&str>,
+    file: &Path,
+    verbose: bool,
+) -> anyhow::Result<(String, Store, Vec<ImportSummary>)> {
+    let url = match db {
+        Some(url) => url.to_owned(),
+        None => {
+            for suffix in ["", "-wal", "-shm"] {
+                let path = format!("{}{suffix}", file.display());
+                if Path::new(&path).exists() {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("cannot replace {path}"))?;
+                }
+            }
+            format!("sqlite://{}", file.display())
+        }
+    };
+    let store = super::open(&url).await?;
+    let mut summaries = Vec::new();
+    for (format, name, bytes) in BUNDLED {
+        let batch = read_bytes(*format, bytes, name, &MatrixOptions::default(), None)?;
+        let summary = write(&store, &batch).await?;
+        if verbose {
+            output::print_import_summary(&summary);
+        }
+        summaries.push(summary);
+    }
+    Ok((url, store, summaries))
 }

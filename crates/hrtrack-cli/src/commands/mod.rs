@@ -4,6 +4,8 @@ mod demo;
 mod export;
 mod import;
 mod list;
+mod search;
+mod serve;
 mod stats;
 
 use anyhow::Context;
@@ -12,18 +14,25 @@ use hrtrack_db::Store;
 use crate::cli::{Cli, Command, DEFAULT_DB};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Demo(args) = &cli.command {
-        return demo::run(cli.db.as_deref(), args).await;
+    match &cli.command {
+        Command::Demo(args) => return demo::run(cli.db.as_deref(), args).await,
+        Command::Serve(args) => return serve::run(cli.db.as_deref(), args).await,
+        _ => {}
     }
     let url = cli.db.as_deref().unwrap_or(DEFAULT_DB);
     let store = open(url).await?;
     let result = match cli.command {
-        Command::Import(args) => import::run(&store, &args).await,
+        Command::Import(args) => match import::run(&store, &args).await {
+            Ok(()) => search::refresh_if_present(&store, url).await,
+            Err(error) => Err(error),
+        },
+        Command::Search(args) => search::search(&store, url, &args).await,
+        Command::Reindex(args) => search::reindex(&store, url, &args).await,
         Command::Stats(args) => stats::run(&store, &args).await,
         Command::List(args) => list::list(&store, &args).await,
         Command::Show(args) => list::show(&store, &args).await,
         Command::Export(args) => export::run(&store, &args).await,
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(_) | Command::Serve(_) => unreachable!("handled above"),
     };
     store.close().await;
     result

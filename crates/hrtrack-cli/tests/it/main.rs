@@ -7,3 +7,5 @@ mod demo;
 mod mapping;
 mod registry;
 mod round_trip;
+mod search;
+mod serve;

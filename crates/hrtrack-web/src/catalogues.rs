@@ -1,0 +1,46 @@
+//! The catalogues the pages show on almost every request — the States (for the recommending
+//! State field and for links by name) and the SDG goals with their titles — loaded once per
+//! data version and shared.
+//!
+//! Every use asks the database for its data version (one tiny query) and reloads when it
+//! changed, so an import on any server is seen on the next request, without a restart.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hrtrack_db::{SdgGoalTitles, StateCount, Store, StoreError};
+
+/// The catalogues as of one data version.
+pub struct Catalogue {
+    version: String,
+    pub states: Vec<StateCount>,
+    pub goals: Vec<SdgGoalTitles>,
+}
+
+/// The shared, lazily loaded catalogues of one application.
+#[derive(Clone, Default)]
+pub struct Catalogues {
+    current: Arc<Mutex<Option<Arc<Catalogue>>>>,
+}
+
+impl Catalogues {
+    /// The catalogues of the database's current data version.
+    pub async fn get(&self, store: &Store) -> Result<Arc<Catalogue>, StoreError> {
+        let version = store.data_version().await?;
+        let cached = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(catalogue) = cached.filter(|c| c.version == version) {
+            return Ok(catalogue);
+        }
+        // Read after the version: data newer than its label only costs one more reload.
+        let catalogue = Arc::new(Catalogue {
+            version,
+            states: store.states_with_counts().await?,
+            goals: store.sdg_goals().await?,
+        });
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&catalogue));
+        Ok(catalogue)
+    }
+}

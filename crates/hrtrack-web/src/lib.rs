@@ -1,0 +1,206 @@
+//! The hrtrack web server: axum over the [`Store`], serving the public pages (server-rendered
+//! HTML in Turkmen, Russian and English), the JSON API under `/api/v1`, its OpenAPI 3.1
+//! document (`/api/v1/openapi.json`), a human-readable page made from that document
+//! (`/api/v1/docs`) and the health check (`/healthz`).
+//!
+//! Layout: `api` holds the handlers and the route table, `query` parses query strings into
+//! the store's [`hrtrack_db::RecommendationFilter`], `error` is the one error type of the API
+//! (every failure becomes `{"error": {"code", "message"}}` with a stable code), `openapi` builds
+//! the document and `docs_page` renders it as HTML. The pages: `pages` holds their routes and
+//! handlers, `html` the escaping helpers and the shared layout, `charts` the server-drawn SVG
+//! charts, `i18n` the languages and their message files, `catalogues` the States and SDG goals
+//! the pages share, reloaded when the data version changes. Every response carries the security
+//! headers of [`security_headers`] and every request is logged through `tracing`.
+//!
+//! Full-text search (`q`) goes through an in-memory [`SearchIndex`] held by the
+//! [`AppState`] (module `search`): built from the store before the server listens, and
+//! refreshed every second by a background task ([`keep_index_fresh`]) so that imports made
+//! through any server sharing the database are found here too, without a restart.
+//!
+//! The binary calls [`serve`] with an opened store; tests build an [`AppState`] with
+//! [`AppState::open`], call [`router`] and drive it in process.
+
+mod api;
+mod catalogues;
+mod charts;
+mod docs_page;
+mod error;
+mod html;
+pub mod i18n;
+mod openapi;
+mod pages;
+mod query;
+mod search;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use hrtrack_db::Store;
+use hrtrack_search::{SearchError, SearchIndex};
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use api::routed_paths;
+pub use docs_page::render as render_api_page;
+pub use error::{ApiError, ErrorCode};
+pub use openapi::document as openapi_document;
+
+/// How often [`keep_index_fresh`] asks the store whether the index is behind.
+pub const INDEX_REFRESH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What every handler shares: the store, the search index built from it, and the pages'
+/// catalogues loaded from it.
+#[derive(Clone)]
+pub struct AppState {
+    store: Store,
+    index: SearchIndex,
+    catalogues: catalogues::Catalogues,
+}
+
+impl AppState {
+    /// The state over `store`, with an in-memory search index built from it (this reads
+    /// every recommendation once).
+    pub async fn open(store: Store) -> Result<Self, SearchError> {
+        let index = SearchIndex::in_memory()?;
+        index.refresh(&store).await?;
+        Ok(Self {
+            store,
+            index,
+            catalogues: catalogues::Catalogues::default(),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// The States and SDG goals of the current data version.
+    pub(crate) async fn catalogue(
+        &self,
+    ) -> Result<std::sync::Arc<catalogues::Catalogue>, hrtrack_db::StoreError> {
+        self.catalogues.get(&self.store).await
+    }
+}
+
+/// The Content-Security-Policy of every response: our own resources only, no inline script.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// The security headers set on every response (API, pages, errors, fallbacks).
+pub fn security_headers() -> [(HeaderName, HeaderValue); 3] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+    ]
+}
+
+/// The whole application: routes, security headers and request logs.
+pub fn router(state: AppState) -> Router {
+    let mut app = api::routes().merge(pages::routes()).with_state(state);
+    for (name, value) in security_headers() {
+        app = app.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}
+
+/// Binds `addr` and serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    store: Store,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    serve_on(store, listener, shutdown).await
+}
+
+/// As [`serve`], on a listener the caller bound (to print its address, or to use port 0).
+pub async fn serve_on(
+    store: Store,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState::open(store).await.map_err(std::io::Error::other)?;
+    let refresher = tokio::spawn(keep_index_fresh(state.clone()));
+    tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    refresher.abort();
+    served?;
+    tracing::info!("hrtrack stopped");
+    Ok(())
+}
+
+/// Refreshes the state's search index from its store every [`INDEX_REFRESH_INTERVAL`],
+/// forever: imports made through any process sharing the database reach this server's
+/// searches within about a second. Failures are logged and retried at the next tick.
+/// [`serve_on`] runs it as a task and ends it with the server.
+pub async fn keep_index_fresh(state: AppState) {
+    let mut ticks = tokio::time::interval(INDEX_REFRESH_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match state.index.refresh(&state.store).await {
+            Ok(Some(report)) => tracing::info!(
+                recommendations = report.recommendations,
+                data_version = %report.data_version,
+                "search index refreshed"
+            ),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "search index refresh failed"),
+        }
+    }
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM: the usual `shutdown` argument of [`serve`].
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,13 @@
+//! Tests of the web crate, driving the router in process (no sockets): `support` builds the
+//! stores and the requests, `api` covers the endpoints and bad input, `document` the OpenAPI
+//! document, its snapshot, its routes and the API page, `pages` the HTML pages in three
+//! languages, `server` the real server on a socket, `search` full-text `q` through the
+//! index, `many_servers` two applications over one database.
+
+mod api;
+mod document;
+mod many_servers;
+mod pages;
+mod search;
+mod server;
+mod support;
