@@ -12,8 +12,9 @@
 #      half of them with a facet filter) through /api/v1/recommendations?q=… one at a time;
 #      p50 and p99 per query length (HTTP on loopback included);
 #   4. load: wrk, 2 threads, 64 connections, $DURATION s each, on /healthz, the list page
-#      /recommendations?q=…, and /api/v1/recommendations?q=…; requests per second and p99, and
-#      each rate as a ratio to /healthz;
+#      /recommendations?q=…, and /api/v1/recommendations?q=…, each after one warm-up request
+#      (pages are kept rendered per data version; the API is not); requests per second and
+#      p99, and each rate as a ratio to /healthz;
 #   5. the server's resident memory (VmRSS, VmHWM) after the load.
 # Goals (issue 3): search p99 < 20 ms at 300k; list page ≥ 30 % of the /healthz rate; memory
 # < 300 MB at 300k.
@@ -111,7 +112,8 @@ for n, v in samples.items():
 PY
 }
 
-load() { # load ADDRESS PATH: "requests/s p99" from wrk
+load() { # load ADDRESS PATH: "requests/s p99" from wrk, after one warm-up request
+    curl -sf "http://$1$2" >/dev/null
     wrk -t2 -c64 -d"${DURATION}s" --latency "http://$1$2" 2>/dev/null | awk '
         /Requests\/sec/ { rps = $2 }
         /^ *99%/ { p99 = $2 }

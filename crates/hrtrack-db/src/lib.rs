@@ -108,7 +108,7 @@ impl Store {
                             conn.execute(
                                 "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
                                  PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+                                 PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
                             )
                             .await?;
                             Ok(())

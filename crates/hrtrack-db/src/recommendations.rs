@@ -9,6 +9,7 @@ use sqlx::Row;
 use hrtrack_domain::RecommendationRecord;
 
 use crate::countries::CountryIndex;
+use crate::filter::{Bound, FilterSql};
 use crate::{RecommendationFilter, Store, StoreError};
 
 /// A review with its size.
@@ -35,6 +36,40 @@ impl Store {
     ) -> Result<Vec<RecommendationRecord>, StoreError> {
         let countries = CountryIndex::load(self).await?;
         let sql = filter.to_sql(&countries)?;
+        self.list_matching(&sql, limit, offset).await
+    }
+
+    /// The recommendations with these stable ids, in the order given; ids the store does not
+    /// hold (or holds as superseded) are left out. One query per 500 ids.
+    pub async fn records_by_uids(
+        &self,
+        uids: &[String],
+    ) -> Result<Vec<RecommendationRecord>, StoreError> {
+        let mut found: HashMap<String, RecommendationRecord> = HashMap::with_capacity(uids.len());
+        for chunk in uids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let sql = FilterSql {
+                condition: format!(
+                    "r.superseded = 0 AND r.uid IN ({})",
+                    placeholders.join(", ")
+                ),
+                review_condition: None,
+                values: chunk.iter().map(|uid| Bound::Text(uid.clone())).collect(),
+            };
+            for record in self.list_matching(&sql, None, 0).await? {
+                found.insert(record.uid.clone(), record);
+            }
+        }
+        Ok(uids.iter().filter_map(|uid| found.remove(uid)).collect())
+    }
+
+    /// The recommendations `sql` selects, in registry order, paged.
+    async fn list_matching(
+        &self,
+        sql: &FilterSql,
+        limit: Option<i64>,
+        offset: i64,
+    ) -> Result<Vec<RecommendationRecord>, StoreError> {
         let page = match limit {
             Some(limit) => format!("LIMIT {limit} OFFSET {offset}"),
             None if offset > 0 => match self.backend {

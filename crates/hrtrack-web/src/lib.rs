@@ -28,6 +28,7 @@ mod error;
 mod html;
 pub mod i18n;
 mod openapi;
+mod page_cache;
 mod pages;
 mod query;
 mod search;
@@ -60,6 +61,7 @@ pub struct AppState {
     store: Store,
     index: SearchIndex,
     catalogues: catalogues::Catalogues,
+    pages: page_cache::PageCache,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             store,
             index,
             catalogues: catalogues::Catalogues::default(),
+            pages: page_cache::PageCache::default(),
         })
     }
 
@@ -81,6 +84,10 @@ impl AppState {
 
     pub fn index(&self) -> &SearchIndex {
         &self.index
+    }
+
+    pub(crate) fn pages(&self) -> &page_cache::PageCache {
+        &self.pages
     }
 
     /// The States and SDG goals of the current data version.

@@ -35,6 +35,7 @@ use crate::charts::{self, Bar, Series, StackedBar};
 use crate::error::{ApiError, ErrorCode};
 use crate::html::{Here, QueryString, escape, highlight, layout, query_words, url_encode};
 use crate::i18n::{self, Lang};
+use crate::page_cache::CachedPage;
 use crate::query::{FILTER_NAMES, FilterParams};
 use crate::search;
 
@@ -114,6 +115,39 @@ impl PageRequest {
             seen.push(name);
         }
         Ok(())
+    }
+
+    /// The page from the cache when it was rendered for the same language, address and data
+    /// version; else `render`ed (and kept when it succeeds).
+    async fn answer(
+        &self,
+        app: &AppState,
+        render: impl std::future::Future<Output = Result<Page, PageError>>,
+    ) -> Response {
+        let version = app.index().data_version();
+        let key = format!(
+            "{} {} {:?}",
+            self.lang.code(),
+            self.path,
+            self.query.pairs()
+        );
+        if let Some(version) = &version
+            && let Some(cached) = app.pages().get(version, &key)
+        {
+            return self.respond(Ok(Page {
+                title: cached.title.clone(),
+                body: cached.body.clone(),
+            }));
+        }
+        let page = render.await;
+        if let (Some(version), Ok(page)) = (&version, &page) {
+            let kept = CachedPage {
+                title: page.title.clone(),
+                body: page.body.clone(),
+            };
+            app.pages().put(version, key, kept);
+        }
+        self.respond(page)
     }
 
     /// The answer: `page` in the layout, or the error page; with the language cookie when
@@ -498,8 +532,9 @@ fn mark_ranges(text: &str, marked: &[(usize, usize)]) -> String {
 
 /// `GET /`: the registry's figures, charts per review, the reviews with links.
 async fn home(State(state): State<AppState>, request: PageRequest) -> Response {
-    let page = home_page(state.store(), &request).await;
-    request.respond(page)
+    request
+        .answer(&state, home_page(state.store(), &request))
+        .await
 }
 
 async fn home_page(store: &Store, request: &PageRequest) -> Result<Page, PageError> {
@@ -623,8 +658,7 @@ async fn find_recommendations(
 
 /// `GET /recommendations`.
 async fn recommendation_list(State(state): State<AppState>, request: PageRequest) -> Response {
-    let page = list_page(&state, &request).await;
-    request.respond(page)
+    request.answer(&state, list_page(&state, &request)).await
 }
 
 /// One value of a facet: what goes in the URL, what people read, how many match.
@@ -1087,11 +1121,14 @@ async fn recommendation_page(
     uid: Option<Path<String>>,
     request: PageRequest,
 ) -> Response {
-    let page = match uid {
-        Some(Path(uid)) => one_recommendation(&state, &request, uid).await,
-        None => Err(PageError::not_found()),
-    };
-    request.respond(page)
+    match uid {
+        Some(Path(uid)) => {
+            request
+                .answer(&state, one_recommendation(&state, &request, uid))
+                .await
+        }
+        None => request.respond(Err(PageError::not_found())),
+    }
 }
 
 /// A `<dt>`/`<dd>` pair; `value_html` is already HTML, and empty reads "none recorded".
@@ -1235,13 +1272,13 @@ async fn review_page(
     segments: Option<Path<(String, String, String)>>,
     request: PageRequest,
 ) -> Response {
-    let page = match segments {
+    match segments {
         Some(Path((iso3, mechanism, cycle))) => {
-            one_review(state.store(), &request, &iso3, &mechanism, &cycle).await
+            let render = one_review(state.store(), &request, &iso3, &mechanism, &cycle);
+            request.answer(&state, render).await
         }
-        None => Err(PageError::not_found()),
-    };
-    request.respond(page)
+        None => request.respond(Err(PageError::not_found())),
+    }
 }
 
 async fn one_review(
@@ -1340,11 +1377,14 @@ async fn state_page(
     iso3: Option<Path<String>>,
     request: PageRequest,
 ) -> Response {
-    let page = match iso3 {
-        Some(Path(iso3)) => one_state(&state, &request, &iso3).await,
-        None => Err(PageError::not_found()),
-    };
-    request.respond(page)
+    match iso3 {
+        Some(Path(iso3)) => {
+            request
+                .answer(&state, one_state(&state, &request, &iso3))
+                .await
+        }
+        None => request.respond(Err(PageError::not_found())),
+    }
 }
 
 async fn one_state(app: &AppState, request: &PageRequest, iso3: &str) -> Result<Page, PageError> {
@@ -1468,11 +1508,14 @@ async fn sdg_page(
     goal: Option<Path<String>>,
     request: PageRequest,
 ) -> Response {
-    let page = match goal {
-        Some(Path(goal)) => one_goal(&state, &request, &goal).await,
-        None => Err(PageError::not_found()),
-    };
-    request.respond(page)
+    match goal {
+        Some(Path(goal)) => {
+            request
+                .answer(&state, one_goal(&state, &request, &goal))
+                .await
+        }
+        None => request.respond(Err(PageError::not_found())),
+    }
 }
 
 async fn one_goal(app: &AppState, request: &PageRequest, goal: &str) -> Result<Page, PageError> {

@@ -6,7 +6,6 @@
 
 use hrtrack_db::{RecommendationFilter, RecommendationRecord};
 use hrtrack_search::{Facets, MAX_PAGE, SearchError, SearchQuery, Snippet};
-use tokio::task::JoinSet;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
@@ -87,34 +86,20 @@ pub async fn search_all(
     }
 }
 
-/// The records of `uids`, in that order (`None` for a uid the store no longer has), read
-/// concurrently.
+/// The records of `uids`, in that order (`None` for a uid the store no longer has), in one
+/// query.
 async fn records_by_uid(
     state: &AppState,
     uids: Vec<String>,
 ) -> Result<Vec<Option<RecommendationRecord>>, ApiError> {
-    let mut tasks = JoinSet::new();
-    for (position, uid) in uids.into_iter().enumerate() {
-        let store = state.store().clone();
-        tasks.spawn(async move {
-            let filter = RecommendationFilter {
-                uid: Some(uid),
-                ..RecommendationFilter::default()
-            };
-            (position, store.list(&filter, Some(1), 0).await)
-        });
-    }
-    let mut records = vec![None; tasks.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (position, listed) = joined.map_err(|error| {
-            tracing::error!(%error, "record task failed");
-            internal()
-        })?;
-        if let Some(slot) = records.get_mut(position) {
-            *slot = listed?.pop();
-        }
-    }
-    Ok(records)
+    let mut found: std::collections::HashMap<String, RecommendationRecord> = state
+        .store()
+        .records_by_uids(&uids)
+        .await?
+        .into_iter()
+        .map(|record| (record.uid.clone(), record))
+        .collect();
+    Ok(uids.iter().map(|uid| found.remove(uid)).collect())
 }
 
 /// An index error as the API reports it: an unknown State is the caller's mistake.
