@@ -142,7 +142,7 @@ for corpus in $CORPORA; do
     printf '  %-44s %10s req/s  p99 %8s\n' "/healthz" "$h_rps" "$h_p99"
     printf '  %-44s %10s req/s  p99 %8s  (%s of /healthz)\n' "/recommendations?q=torture" "$l_rps" "$l_p99" "$(ratio "$l_rps" "$h_rps")"
     printf '  %-44s %10s req/s  p99 %8s  (%s of /healthz)\n' "/api/v1/recommendations?q=women rights" "$a_rps" "$a_p99" "$(ratio "$a_rps" "$h_rps")"
-    echo "  server memory: $(grep -E 'VmRSS|VmHWM' "/proc/$SERVER_PID/status" | tr -s ' ' | tr '\n' ' ')"
+    echo "  server memory: $(grep -E 'VmRSS|VmHWM|RssAnon|RssFile' "/proc/$SERVER_PID/status" | tr -s ' ' | tr '\n' ' ')"
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=
 done
