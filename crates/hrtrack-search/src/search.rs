@@ -68,6 +68,16 @@ impl SearchIndex {
     /// Searches the index as last built or refreshed. Never panics on any text; the only
     /// errors are an unknown State name in the filter and failures of the index itself.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.run(query, true)
+    }
+
+    /// As [`SearchIndex::search`] without counting the facets (they come back empty): for
+    /// callers that show only the hits, since counting them costs most of a broad query.
+    pub fn search_hits(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.run(query, false)
+    }
+
+    fn run(&self, query: &SearchQuery, with_facets: bool) -> Result<SearchResults, SearchError> {
         let fields = self.inner.fields;
         let searcher = self.inner.reader.searcher();
         let countries = self.built_from().countries.clone();
@@ -102,15 +112,33 @@ impl SearchIndex {
 
         let limit = query.limit.min(MAX_PAGE);
         let total_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        let facet_collector = facets::collector(FACETS_FIELD);
-        let (total, facet_counts, top) = if limit == 0 || query.offset >= total_docs {
-            let (total, counts) = searcher.search(&tantivy_query, &(Count, facet_collector))?;
-            (total, counts, Vec::new())
-        } else {
-            let top_docs = TopDocs::with_limit(limit)
+        let past_the_end = limit == 0 || query.offset >= total_docs;
+        // Built only for a page within the result: past the end its sizes could overflow.
+        let top_docs = || {
+            TopDocs::with_limit(limit)
                 .and_offset(query.offset)
-                .tweak_score(score_then_registry_order);
-            searcher.search(&tantivy_query, &(Count, facet_collector, top_docs))?
+                .tweak_score(score_then_registry_order)
+        };
+        let (total, facets, top) = match (with_facets, past_the_end) {
+            (true, true) => {
+                let collector = (Count, facets::collector(FACETS_FIELD));
+                let (total, counts) = searcher.search(&tantivy_query, &collector)?;
+                (total, Facets::from_counts(&counts), Vec::new())
+            }
+            (true, false) => {
+                let collector = (Count, facets::collector(FACETS_FIELD), top_docs());
+                let (total, counts, top) = searcher.search(&tantivy_query, &collector)?;
+                (total, Facets::from_counts(&counts), top)
+            }
+            (false, true) => (
+                searcher.search(&tantivy_query, &Count)?,
+                Facets::default(),
+                Vec::new(),
+            ),
+            (false, false) => {
+                let (total, top) = searcher.search(&tantivy_query, &(Count, top_docs()))?;
+                (total, Facets::default(), top)
+            }
         };
 
         let generators: Vec<SnippetGenerator> = built
@@ -135,7 +163,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total,
             hits,
-            facets: Facets::from_counts(&facet_counts),
+            facets,
         })
     }
 

@@ -121,8 +121,14 @@ async fn list_recommendations(
     } = params.to_request()?;
     if let Some(text) = search::text_of(&filter) {
         if format == ExportFormat::Json {
-            let found =
-                search::search(&state, text, &filter, paging.offset, paging.per_page).await?;
+            let found = search::search(
+                &state,
+                text,
+                &filter,
+                (paging.offset, paging.per_page),
+                false,
+            )
+            .await?;
             return Ok(Json(RecommendationPage {
                 total: found.total,
                 page: paging.page,
@@ -133,12 +139,18 @@ async fn list_recommendations(
             .into_response());
         }
         let records = if paging.explicit {
-            search::search(&state, text, &filter, paging.offset, paging.per_page)
-                .await?
-                .hits
-                .into_iter()
-                .map(|(record, _)| record)
-                .collect()
+            search::search(
+                &state,
+                text,
+                &filter,
+                (paging.offset, paging.per_page),
+                false,
+            )
+            .await?
+            .hits
+            .into_iter()
+            .map(|(record, _)| record)
+            .collect()
         } else {
             search::search_all(&state, text, &filter).await?
         };

@@ -1007,7 +1007,7 @@ async fn list_page(app: &AppState, request: &PageRequest) -> Result<Page, PageEr
     // the store, in registry order.
     let (total, records, snippets, facet_values) = match search::text_of(&filter) {
         Some(text) => {
-            let found = search::search(app, text, &filter, offset, PER_PAGE).await?;
+            let found = search::search(app, text, &filter, (offset, PER_PAGE), true).await?;
             let facet_values = search_facets(lang, &found.facets, goals, states);
             let (records, snippets) = found.hits.into_iter().unzip();
             (found.total, records, snippets, facet_values)

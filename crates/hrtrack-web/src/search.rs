@@ -26,13 +26,13 @@ pub fn text_of(filter: &RecommendationFilter) -> Option<&str> {
 }
 
 /// One page (`offset`, at most `limit` hits) of the search `text` within the facets of
-/// `filter`.
+/// `filter`; with the facet counts of the whole result when `with_facets`.
 pub async fn search(
     state: &AppState,
     text: &str,
     filter: &RecommendationFilter,
-    offset: i64,
-    limit: i64,
+    (offset, limit): (i64, i64),
+    with_facets: bool,
 ) -> Result<Found, ApiError> {
     let query = SearchQuery {
         text: text.to_owned(),
@@ -44,13 +44,19 @@ pub async fn search(
         limit: usize::try_from(limit).unwrap_or(0).min(MAX_PAGE),
     };
     let index = state.index().clone();
-    let results = tokio::task::spawn_blocking(move || index.search(&query))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "search task failed");
-            internal()
-        })?
-        .map_err(search_error)?;
+    let results = tokio::task::spawn_blocking(move || {
+        if with_facets {
+            index.search(&query)
+        } else {
+            index.search_hits(&query)
+        }
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "search task failed");
+        internal()
+    })?
+    .map_err(search_error)?;
     let uids: Vec<String> = results.hits.iter().map(|hit| hit.uid.clone()).collect();
     let records = records_by_uid(state, uids).await?;
     let hits = results
@@ -77,7 +83,7 @@ pub async fn search_all(
     let mut records = Vec::new();
     let mut offset = 0;
     loop {
-        let found = search(state, text, filter, offset, page).await?;
+        let found = search(state, text, filter, (offset, page), false).await?;
         records.extend(found.hits.into_iter().map(|(record, _)| record));
         offset += page;
         if offset >= found.total {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use hrtrack_db::{RecommendationFilter, Store};
 use hrtrack_domain::{Cycle, Position};
-use hrtrack_search::{FacetKind, SearchError, SearchIndex, SearchQuery, SearchResults};
+use hrtrack_search::{FacetKind, Facets, SearchError, SearchIndex, SearchQuery, SearchResults};
 use tempfile::TempDir;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/upr/");
@@ -543,4 +543,24 @@ async fn a_refreshed_index_answers_as_a_rebuilt_one() {
     );
     rebuilt.rebuild(&store.store).await.expect("rebuild");
     assert_eq!(answers(&index), answers(&rebuilt));
+}
+
+#[tokio::test]
+async fn hits_without_facets_are_the_same_hits() {
+    let (_store, index) = loaded().await;
+    for query in [
+        text("rights"),
+        text("ratifying convention"),
+        SearchQuery {
+            offset: 1_000_000,
+            ..text("rights")
+        },
+    ] {
+        let full = search(&index, &query);
+        let hits = index.search_hits(&query).expect("a search without facets");
+        assert_eq!(hits.total, full.total);
+        assert_eq!(hits.hits, full.hits);
+        assert_eq!(hits.facets, Facets::default());
+    }
+    assert_ne!(search(&index, &text("rights")).facets, Facets::default());
 }
