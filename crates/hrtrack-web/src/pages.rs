@@ -623,22 +623,6 @@ async fn home_page(store: &Store, request: &PageRequest) -> Result<Page, PageErr
 // ---------------------------------------------------------------------------------------
 // The list.
 
-/// The parameters the list page reads besides `lang`.
-const LIST_PARAMS: [&str; 12] = [
-    "state",
-    "mechanism",
-    "cycle",
-    "session",
-    "recommending_state",
-    "group",
-    "position",
-    "theme",
-    "affected",
-    "sdg",
-    "q",
-    "page",
-];
-
 /// One page of the recommendations `filter` selects in registry order, and how many it
 /// selects in all (a filter with search text goes to module `search` instead).
 async fn find_recommendations(
@@ -985,7 +969,8 @@ fn active_filters(lang: Lang, query: &QueryString, catalogue: &Catalogue) -> Str
 
 async fn list_page(app: &AppState, request: &PageRequest) -> Result<Page, PageError> {
     let store = app.store();
-    request.check_params(&LIST_PARAMS)?;
+    // The filter's parameters, and `page`.
+    request.check_params(&[FILTER_NAMES.as_slice(), &["page"]].concat())?;
     let lang = request.lang;
     let query = &request.query;
     let params = FilterParams::from_lookup(|name| query.get(name).map(str::to_owned));

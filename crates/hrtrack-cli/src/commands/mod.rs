@@ -22,10 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.db.as_deref().unwrap_or(DEFAULT_DB);
     let store = open(url).await?;
     let result = match cli.command {
-        Command::Import(args) => match import::run(&store, &args).await {
-            Ok(()) => search::refresh_if_present(&store, url).await,
-            Err(error) => Err(error),
-        },
+        Command::Import(args) => import::run(&store, &args).await,
         Command::Search(args) => search::search(&store, url, &args).await,
         Command::Reindex(args) => search::reindex(&store, url, &args).await,
         Command::Stats(args) => stats::run(&store, &args).await,

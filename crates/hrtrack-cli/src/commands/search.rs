@@ -1,5 +1,5 @@
 //! `hrtrack search QUERY` and `hrtrack reindex`: the tantivy index kept beside the database,
-//! brought up to date with the database before every search.
+//! brought up to date with the database before every search (so imports need not touch it).
 
 use hrtrack_db::Store;
 use hrtrack_search::{FacetKind, SearchError, SearchIndex, SearchQuery, Snippet};
@@ -95,15 +95,5 @@ pub async fn reindex(store: &Store, db: &str, args: &ReindexArgs) -> anyhow::Res
         folder.display(),
         report.elapsed.as_secs_f64()
     );
-    Ok(())
-}
-
-/// After an import: brings an existing index up to date (a database without one gets it on
-/// the first search).
-pub async fn refresh_if_present(store: &Store, db: &str) -> anyhow::Result<()> {
-    let folder = crate::cli::IndexArgs::default().folder(db);
-    if folder.exists() {
-        SearchIndex::open_or_create(&folder)?.refresh(store).await?;
-    }
     Ok(())
 }
