@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hrtrack_db::RecommendationFilter;
-use hrtrack_domain::{Cycle, Mechanism, Position, RegionalGroup, SdgGoal, Session};
+use hrtrack_domain::{
+    Cycle, InstitutionKind, Mechanism, Position, RegionalGroup, Role, SdgGoal, Session,
+};
 
 /// The database used when neither --db nor HRTRACK_DB is given.
 pub const DEFAULT_DB: &str = "sqlite://hrtrack.db";
@@ -44,6 +46,61 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the search index from the database.
     Reindex(ReindexArgs),
+    /// Roadmap accounts (the first administrator, focal points, reviewers).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Institutions that lead, support or partner Roadmap actions.
+    #[command(subcommand)]
+    Institution(InstitutionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password comes from HRTRACK_PASSWORD, else it is asked for twice on
+    /// the terminal (not shown), else read as one line from standard input.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Login name: 2 to 64 letters, digits, '.', '-', '_' or '@'.
+    pub name: String,
+    /// administrator, coordinator, focal_point or reviewer.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Code of an institution the user works for (repeat for several).
+    #[arg(long = "institution", value_name = "CODE")]
+    pub institutions: Vec<String>,
+    /// The name shown to others (default: the login name).
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+    /// E-mail address for notifications.
+    #[arg(long, value_name = "ADDR")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstitutionCommand {
+    /// Create an institution.
+    Add(InstitutionAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstitutionAddArgs {
+    /// Short code: letters, digits, '-', '_' or '.' (e.g. MOJ).
+    pub code: String,
+    /// Name in English.
+    #[arg(long)]
+    pub name: String,
+    /// ministry, agency, parliament, court, nhri, un_agency, civil_society or other.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: InstitutionKind,
+    /// Name in Russian.
+    #[arg(long)]
+    pub name_ru: Option<String>,
+    /// Name in Turkmen.
+    #[arg(long)]
+    pub name_tk: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -270,6 +327,12 @@ fn parse_position(s: &str) -> Result<Position, String> {
 }
 fn parse_goal(s: &str) -> Result<SdgGoal, String> {
     SdgGoal::parse(s).map_err(|e| e.to_string())
+}
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).map_err(|e| e.to_string())
+}
+fn parse_kind(s: &str) -> Result<InstitutionKind, String> {
+    InstitutionKind::parse(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

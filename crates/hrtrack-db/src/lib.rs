@@ -17,6 +17,7 @@ mod import;
 mod migrations;
 mod recommendations;
 mod reference;
+pub mod roadmap;
 mod sdg;
 mod sql;
 mod stats;
@@ -57,6 +58,19 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// A write made from an older version of a record; `current` is the record as it is now.
+    #[error("{entity} {id} was changed by someone else since you loaded it (now at version {})", current.get("version").and_then(|v| v.as_i64()).unwrap_or(0))]
+    StaleVersion {
+        entity: &'static str,
+        id: i64,
+        current: serde_json::Value,
+    },
+    /// A value the store refuses: a missing title, a bad date, an unknown reference.
+    #[error("{0}")]
+    Invalid(String),
+    /// A workflow step that is not possible from the record's state.
+    #[error("{0}")]
+    WorkflowStep(String),
     #[error("{0}")]
     InvalidFilter(String),
     #[error("bundled reference data: {0}")]

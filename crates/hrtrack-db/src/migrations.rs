@@ -9,12 +9,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::Backend;
 
 /// (version, description, SQLite SQL, PostgreSQL SQL), oldest first.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../../../migrations/sqlite/0001_registry.sql"),
-    include_str!("../../../migrations/postgres/0001_registry.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../../../migrations/sqlite/0001_registry.sql"),
+        include_str!("../../../migrations/postgres/0001_registry.sql"),
+    ),
+    (
+        2,
+        "roadmap",
+        include_str!("../../../migrations/sqlite/0002_roadmap.sql"),
+        include_str!("../../../migrations/postgres/0002_roadmap.sql"),
+    ),
+];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let migrations = MIGRATIONS

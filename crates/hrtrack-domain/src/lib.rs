@@ -6,11 +6,18 @@
 mod batch;
 mod codes;
 mod record;
+mod roadmap;
+mod schedule;
 mod sdg;
 
 pub use batch::{ImportBatch, NewRecommendation, NewReview, SourceFormat};
 pub use codes::{Cycle, Mechanism, Paragraph, Position, RegionalGroup, Session};
 pub use record::RecommendationRecord;
+pub use roadmap::{
+    ActionRole, ActionStatus, AssessmentStatus, ImplementationLevel, InstitutionKind, Period,
+    ReportStatus, Role,
+};
+pub use schedule::{Date, Frequency, MAX_DUE_DATES, due_dates};
 pub use sdg::{SdgGoal, SdgIndicator, SdgTarget};
 
 /// A value that did not parse as the domain type it was meant to be.

@@ -29,11 +29,32 @@ pub enum ErrorCode {
     UnsupportedFormat,
     /// Our fault; the details are in the server log.
     Internal,
+    /// Signing in is needed (no session or token, or an expired or revoked one).
+    Unauthorized,
+    /// Signed in, but this role or institution may not do this.
+    Forbidden,
+    /// A form or cookie-authenticated API call without the session's CSRF token.
+    CsrfInvalid,
+    /// The record changed since the client loaded it; `current` holds it as it is now.
+    StaleVersion,
+    /// A value the Roadmap refuses: a missing title, a bad date, an unknown reference.
+    InvalidInput,
+    /// A workflow step not possible from the record's state (e.g. publishing a draft).
+    InvalidTransition,
+    /// Too many failed sign-ins for this name; wait and try again.
+    TooManyAttempts,
+    /// An evidence file over the size limit.
+    UploadTooLarge,
+    /// An evidence file of a kind we do not take, or disguised as another.
+    UploadRejected,
+    /// No Roadmap record (user, institution, roadmap, cluster, action, indicator, report,
+    /// evidence, assessment) has this id.
+    RecordNotFound,
 }
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document.
-    pub const ALL: [ErrorCode; 7] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidFilter,
         ErrorCode::RecommendationNotFound,
@@ -41,6 +62,16 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::UnsupportedFormat,
         ErrorCode::Internal,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::CsrfInvalid,
+        ErrorCode::StaleVersion,
+        ErrorCode::InvalidInput,
+        ErrorCode::InvalidTransition,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::UploadTooLarge,
+        ErrorCode::UploadRejected,
+        ErrorCode::RecordNotFound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +83,16 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::UnsupportedFormat => "unsupported_format",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CsrfInvalid => "csrf_invalid",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::UploadTooLarge => "upload_too_large",
+            ErrorCode::UploadRejected => "upload_rejected",
+            ErrorCode::RecordNotFound => "record_not_found",
         }
     }
 
@@ -60,9 +101,18 @@ impl ErrorCode {
             ErrorCode::BadRequest | ErrorCode::InvalidFilter | ErrorCode::UnsupportedFormat => {
                 StatusCode::BAD_REQUEST
             }
-            ErrorCode::RecommendationNotFound | ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::RecommendationNotFound | ErrorCode::NotFound | ErrorCode::RecordNotFound => {
+                StatusCode::NOT_FOUND
+            }
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::CsrfInvalid => StatusCode::FORBIDDEN,
+            ErrorCode::StaleVersion | ErrorCode::InvalidTransition => StatusCode::CONFLICT,
+            ErrorCode::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::UploadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UploadRejected => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 }
@@ -79,6 +129,8 @@ impl Serialize for ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// For `stale_version`: the record as it is now, so that the client loses nothing.
+    pub current: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -86,7 +138,19 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            current: None,
         }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            ErrorCode::Unauthorized,
+            "sign in first: a session cookie or an `Authorization: Bearer` API token",
+        )
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -102,6 +166,24 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::InvalidFilter(message) => Self::invalid_filter(message),
+            StoreError::Invalid(message) => Self::new(ErrorCode::InvalidInput, message),
+            StoreError::WorkflowStep(message) => Self::new(ErrorCode::InvalidTransition, message),
+            StoreError::NotFound(message) => Self::new(ErrorCode::RecordNotFound, message),
+            StoreError::StaleVersion {
+                entity,
+                id,
+                current,
+            } => {
+                let version = current.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
+                Self {
+                    code: ErrorCode::StaleVersion,
+                    message: format!(
+                        "{entity} {id} was changed by someone else since you loaded it (it is now \
+                         at version {version}); nothing was written: `current` holds it as it is now"
+                    ),
+                    current: Some(current),
+                }
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 Self::new(
@@ -123,6 +205,8 @@ struct ErrorBody<'a> {
 struct ErrorDetail<'a> {
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a serde_json::Value>,
 }
 
 impl IntoResponse for ApiError {
@@ -131,6 +215,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: &self.message,
+                current: self.current.as_ref(),
             },
         };
         (self.code.status(), Json(body)).into_response()

@@ -21,6 +21,7 @@
 //! [`AppState::open`], call [`router`] and drive it in process.
 
 mod api;
+pub mod auth;
 mod catalogues;
 mod charts;
 mod docs_page;
@@ -30,6 +31,9 @@ pub mod i18n;
 mod openapi;
 mod page_cache;
 mod pages;
+pub mod policy;
+mod roadmap_api;
+mod roadmap_pages;
 mod query;
 mod search;
 
@@ -136,7 +140,10 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 3] {
 
 /// The whole application: routes, security headers and request logs.
 pub fn router(state: AppState) -> Router {
-    let mut app = api::routes().merge(pages::routes()).with_state(state);
+    let mut app = api::routes()
+        .merge(roadmap_pages::routes())
+        .merge(pages::routes())
+        .with_state(state);
     for (name, value) in security_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));
     }

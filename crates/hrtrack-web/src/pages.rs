@@ -220,7 +220,10 @@ impl PageError {
     fn page(&self, lang: Lang) -> Page {
         let (title, text) = match self.status {
             StatusCode::NOT_FOUND => ("error.not_found", "error.not_found_text"),
-            StatusCode::BAD_REQUEST => ("error.bad_request", "error.bad_request_text"),
+            StatusCode::UNAUTHORIZED => ("error.unauthorized", "error.unauthorized_text"),
+            StatusCode::FORBIDDEN => ("error.forbidden", "error.forbidden_text"),
+            StatusCode::CONFLICT => ("error.conflict", "error.conflict_text"),
+            status if status.is_client_error() => ("error.bad_request", "error.bad_request_text"),
             _ => ("error.internal", "error.internal_text"),
         };
         let mut body = format!(
@@ -247,13 +250,16 @@ impl PageError {
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> Self {
         match error.code {
-            ErrorCode::NotFound | ErrorCode::RecommendationNotFound => Self::not_found(),
-            ErrorCode::BadRequest | ErrorCode::InvalidFilter | ErrorCode::UnsupportedFormat => {
-                Self::bad_request(error.message)
+            ErrorCode::NotFound | ErrorCode::RecommendationNotFound | ErrorCode::RecordNotFound => {
+                Self::not_found()
             }
             ErrorCode::MethodNotAllowed | ErrorCode::Internal => Self {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 detail: None,
+            },
+            code => Self {
+                status: code.status(),
+                detail: Some(error.message),
             },
         }
     }

@@ -3,10 +3,12 @@
 mod demo;
 mod export;
 mod import;
+mod institution;
 mod list;
 mod search;
 mod serve;
 mod stats;
+mod user;
 
 use anyhow::Context;
 use hrtrack_db::Store;
@@ -29,6 +31,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(args) => list::list(&store, &args).await,
         Command::Show(args) => list::show(&store, &args).await,
         Command::Export(args) => export::run(&store, &args).await,
+        Command::User(command) => user::run(&store, &command).await,
+        Command::Institution(command) => institution::run(&store, &command).await,
         Command::Demo(_) | Command::Serve(_) => unreachable!("handled above"),
     };
     store.close().await;

@@ -64,11 +64,45 @@ impl Workspace {
         command
             .current_dir(self.dir.path())
             .env_remove("HRTRACK_DB")
+            .env_remove("HRTRACK_PASSWORD")
             .env("NO_COLOR", "1");
         if let Some(db) = db {
             command.args(["--db", db]);
         }
         command.args(args).output().expect("hrtrack runs")
+    }
+
+    /// Runs `hrtrack --db <this database> ARGS…` with extra environment variables and, when
+    /// given, `stdin` as its standard input (a pipe, not a terminal).
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hrtrack"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("HRTRACK_DB")
+            .env_remove("HRTRACK_PASSWORD")
+            .env("NO_COLOR", "1")
+            .args(["--db", &self.db])
+            .args(args)
+            .envs(env.iter().copied())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("hrtrack runs");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("a pipe")
+                .write_all(input.as_bytes())
+                .expect("write standard input");
+        }
+        child.wait_with_output().expect("hrtrack ends")
     }
 
     /// Runs a command that must succeed and returns its standard output.

@@ -1,6 +1,7 @@
 //! Integration tests of the `hrtrack` binary: each test runs the real program in its own
 //! temporary folder, against its own SQLite database.
 
+mod accounts;
 mod bad_input;
 mod common;
 mod demo;

@@ -7,4 +7,5 @@ mod export;
 mod import;
 mod queries;
 mod review_counts;
+mod roadmap;
 mod support;

@@ -112,6 +112,32 @@ impl Deref for TestStore {
 }
 
 impl TestStore {
+    /// A second connection to the same database, outside the store's pool, for the raw SQL a
+    /// test needs (the store offers none): on PostgreSQL it works in the store's schema.
+    pub async fn raw_connection(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                let url = format!("sqlite://{}", dir.path().join("hrtrack.db").display());
+                sqlx::AnyConnection::connect(&url)
+                    .await
+                    .unwrap_or_else(|e| panic!("connect to {url}: {e}"))
+            }
+            Cleanup::Postgres { url, schema } => {
+                let mut conn = sqlx::AnyConnection::connect(url)
+                    .await
+                    .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SET search_path TO \"{schema}\""
+                )))
+                .execute(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("set search_path to {schema}: {e}"));
+                conn
+            }
+        }
+    }
+
     /// Closes the store and removes its file or schema. (A test that panics before this leaves
     /// its PostgreSQL schema behind; the names never repeat.)
     pub async fn finish(self) {

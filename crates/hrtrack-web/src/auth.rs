@@ -1,0 +1,374 @@
+//! Signing in and who is asking: cookie sessions for people, `Authorization: Bearer` tokens
+//! for scripts, CSRF tokens for every state-changing request made with a cookie, and login
+//! throttling.
+//!
+//! - A session is a random secret in the `hrtrack_session` cookie (HttpOnly, SameSite=Lax,
+//!   Secure when the request came over TLS: `X-Forwarded-Proto: https` from the proxy, or
+//!   `HRTRACK_SECURE_COOKIES=1`); the database holds only its SHA-256 and the session's
+//!   CSRF token. Sessions last [`SESSION_HOURS`] and end on logout, on a password change and
+//!   when the account is archived.
+//! - Forms carry the CSRF token in a hidden `csrf` field; API calls made with the cookie
+//!   send it in `X-CSRF-Token`. Bearer-token calls need none (no browser sends them on its
+//!   own).
+//! - After [`MAX_FAILURES`] failed sign-ins for one name within [`THROTTLE_MINUTES`], that
+//!   name is refused (429) until the window passes, whatever the password.
+//!
+//! [`Principal`] is the extractor every Roadmap handler takes; it never fails for anonymous
+//! visitors (they are the public) but does for a bad bearer token (401).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use hrtrack_access::password::{check_new_password, hash_password, verify_password};
+use hrtrack_access::token::{new_secret, secret_digest, secrets_equal};
+use hrtrack_db::Store;
+use hrtrack_db::roadmap::{Actor, User};
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "hrtrack_session";
+/// How long a session lasts.
+pub const SESSION_HOURS: u64 = 12;
+/// Failed sign-ins for one name before it is refused for a while.
+pub const MAX_FAILURES: i64 = 5;
+/// The window of [`MAX_FAILURES`].
+pub const THROTTLE_MINUTES: u64 = 15;
+/// The header that carries the CSRF token on cookie-authenticated API calls.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the principal proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Anonymous,
+    /// A browser session; `csrf` is the token its forms must carry.
+    Session { digest: String, csrf: String },
+    /// A personal API token.
+    Token,
+}
+
+/// Who is asking: a signed-in user, or the public.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    user: Option<User>,
+    credentials: Credentials,
+}
+
+impl Principal {
+    pub fn anonymous() -> Self {
+        Self {
+            user: None,
+            credentials: Credentials::Anonymous,
+        }
+    }
+
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The session's CSRF token, for forms.
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Session { csrf, .. } => Some(csrf),
+            _ => None,
+        }
+    }
+
+    /// The audit trail's name for this principal's changes.
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(user) => Actor::user(user.id, &user.name),
+            None => Actor::system("anonymous"),
+        }
+    }
+
+    /// Checks a state-changing request: with a session, `presented` must be its CSRF token
+    /// (403 `csrf_invalid` otherwise); token and anonymous requests pass (authorization
+    /// refuses the anonymous ones after).
+    pub fn check_csrf(&self, presented: Option<&str>) -> Result<(), ApiError> {
+        match &self.credentials {
+            Credentials::Session { csrf, .. } => match presented {
+                Some(presented) if secrets_equal(presented, csrf) => Ok(()),
+                Some(_) => Err(ApiError::new(
+                    ErrorCode::CsrfInvalid,
+                    "the form's CSRF token is wrong: reload the page and try again",
+                )),
+                None => Err(ApiError::new(
+                    ErrorCode::CsrfInvalid,
+                    "the CSRF token is missing: forms carry it in `csrf`, API calls in `X-CSRF-Token`",
+                )),
+            },
+            Credentials::Token | Credentials::Anonymous => Ok(()),
+        }
+    }
+
+    /// Checks an API write: the CSRF header when the call came with the session cookie.
+    pub fn check_api_csrf(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        self.check_csrf(headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
+    }
+}
+
+/// The value of cookie `name`.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
+/// Finds the principal of a request's headers.
+pub async fn principal_of(store: &Store, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the Authorization header must be `Bearer TOKEN`"))?;
+        let user = store
+            .user_by_api_token(&secret_digest(token))
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "this API token is unknown or revoked"))?;
+        return Ok(Principal {
+            user: Some(user),
+            credentials: Credentials::Token,
+        });
+    }
+    if let Some(secret) = cookie_value(headers, SESSION_COOKIE).filter(|s| !s.is_empty() && s.len() <= 200) {
+        let digest = secret_digest(secret);
+        if let Some(session) = store.session(&digest).await? {
+            return Ok(Principal {
+                user: Some(session.user),
+                credentials: Credentials::Session {
+                    digest,
+                    csrf: session.csrf_token,
+                },
+            });
+        }
+    }
+    Ok(Principal::anonymous())
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        principal_of(state.store(), &parts.headers).await
+    }
+}
+
+/// Whether the session cookie should be `Secure`: the request came over TLS.
+fn over_tls(headers: &HeaderMap) -> bool {
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    forwarded || std::env::var("HRTRACK_SECURE_COOKIES").is_ok_and(|v| v == "1")
+}
+
+/// The `Set-Cookie` of a new session.
+fn session_cookie(secret: &str, headers: &HeaderMap) -> HeaderValue {
+    let secure = if over_tls(headers) { "; Secure" } else { "" };
+    let value = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` that removes the session cookie.
+pub fn expired_session_cookie() -> HeaderValue {
+    HeaderValue::from_static("hrtrack_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// RFC 3339 of `now + seconds` (negative for the past).
+fn rfc3339_from_now(seconds: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let at = now + seconds;
+    let date = hrtrack_domain::Date::from_days_since_unix_epoch(at.div_euclid(86_400));
+    let rem = at.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Why a sign-in failed.
+#[derive(Debug)]
+pub enum SignInError {
+    /// Wrong name or password (the two are not told apart).
+    Rejected,
+    /// Too many failures for this name lately.
+    Throttled,
+    Store(hrtrack_db::StoreError),
+}
+
+impl From<hrtrack_db::StoreError> for SignInError {
+    fn from(error: hrtrack_db::StoreError) -> Self {
+        SignInError::Store(error)
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::Rejected => ApiError::new(ErrorCode::Unauthorized, "wrong name or password"),
+            SignInError::Throttled => ApiError::new(
+                ErrorCode::TooManyAttempts,
+                format!("too many failed sign-ins for this name: try again in {THROTTLE_MINUTES} minutes"),
+            ),
+            SignInError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// Checks a name and password; on success makes a session and returns its `Set-Cookie`.
+pub async fn sign_in(
+    store: &Store,
+    name: &str,
+    password: &str,
+    headers: &HeaderMap,
+) -> Result<(User, HeaderValue), SignInError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 || password.len() > 1024 {
+        return Err(SignInError::Rejected);
+    }
+    let since = rfc3339_from_now(-(THROTTLE_MINUTES as i64) * 60);
+    if store.login_failures_since(name, &since).await? >= MAX_FAILURES {
+        return Err(SignInError::Throttled);
+    }
+    let client = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(100)
+        .collect::<String>();
+    let found = store.user_with_password(name).await?;
+    let verified = match &found {
+        Some((user, hash)) => !user.archived && verify_password(password, hash),
+        None => {
+            // As slow as a real check, so that timing does not tell which names exist.
+            let _ = verify_password(password, DUMMY_HASH.as_str());
+            false
+        }
+    };
+    let Some((user, _)) = found.filter(|_| verified) else {
+        store.record_login_failure(name, &client).await?;
+        return Err(SignInError::Rejected);
+    };
+    store.clear_login_failures(name).await?;
+    let secret = new_secret("hs_");
+    let csrf = new_secret("");
+    let expires = rfc3339_from_now(SESSION_HOURS as i64 * 3600);
+    store
+        .create_session(user.id, &secret_digest(&secret), &csrf, &expires)
+        .await?;
+    Ok((user, session_cookie(&secret, headers)))
+}
+
+/// A hash of a random password, checked against when the name is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&new_secret("x")).unwrap_or_default());
+
+/// Ends the principal's session (logout).
+pub async fn sign_out(store: &Store, principal: &Principal) -> Result<(), ApiError> {
+    if let Credentials::Session { digest, .. } = principal.credentials() {
+        store.end_session(digest).await?;
+    }
+    Ok(())
+}
+
+/// Changes the principal's password after checking the current one; every session of the
+/// account ends, and a fresh one is made for this browser. Returns its `Set-Cookie` when the
+/// principal came with a session.
+pub async fn change_password(
+    store: &Store,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    headers: &HeaderMap,
+) -> Result<Option<HeaderValue>, ApiError> {
+    let user = principal.user().ok_or_else(ApiError::unauthorized)?;
+    let hash = store
+        .user_with_password(&user.name)
+        .await?
+        .map(|(_, hash)| hash)
+        .unwrap_or_default();
+    if !verify_password(current, &hash) {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "the current password is wrong"));
+    }
+    check_new_password(new, &user.name).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    let new_hash = hash_password(new).map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        ApiError::new(ErrorCode::Internal, "the password could not be stored")
+    })?;
+    store.set_password(&principal.actor(), user.id, &new_hash).await?;
+    if matches!(principal.credentials(), Credentials::Session { .. }) {
+        let secret = new_secret("hs_");
+        let csrf = new_secret("");
+        let expires = rfc3339_from_now(SESSION_HOURS as i64 * 3600);
+        store
+            .create_session(user.id, &secret_digest(&secret), &csrf, &expires)
+            .await?;
+        return Ok(Some(session_cookie(&secret, headers)));
+    }
+    Ok(None)
+}
+
+/// Makes a personal API token for the principal; the secret is returned once.
+pub async fn issue_api_token(store: &Store, principal: &Principal, label: &str) -> Result<(hrtrack_db::roadmap::ApiToken, String), ApiError> {
+    let user = principal.user().ok_or_else(ApiError::unauthorized)?;
+    let secret = new_secret("hrt_");
+    let token = store
+        .create_api_token(&principal.actor(), user.id, label, &secret_digest(&secret))
+        .await?;
+    Ok((token, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("lang=ru; hrtrack_session=abc"));
+        assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie_value(&headers, "other"), None);
+    }
+
+    #[test]
+    fn session_cookie_is_secure_behind_tls_only() {
+        let mut headers = HeaderMap::new();
+        let plain = session_cookie("s", &headers);
+        assert!(plain.to_str().unwrap().contains("HttpOnly; SameSite=Lax"));
+        assert!(!plain.to_str().unwrap().contains("Secure"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(session_cookie("s", &headers).to_str().unwrap().ends_with("; Secure"));
+    }
+
+    #[test]
+    fn csrf_is_checked_for_sessions_only() {
+        let session = Principal {
+            user: None,
+            credentials: Credentials::Session {
+                digest: "d".into(),
+                csrf: "token".into(),
+            },
+        };
+        assert!(session.check_csrf(Some("token")).is_ok());
+        assert_eq!(session.check_csrf(Some("other")).unwrap_err().code, ErrorCode::CsrfInvalid);
+        assert_eq!(session.check_csrf(None).unwrap_err().code, ErrorCode::CsrfInvalid);
+        assert!(Principal::anonymous().check_csrf(None).is_ok());
+    }
+}

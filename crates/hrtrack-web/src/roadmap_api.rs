@@ -1,0 +1,1 @@
+//! The Roadmap's JSON API under `/api/v1`.
