@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::query::{ApiQuery, FilterParams, ListParams, ListRequest, TagParams, present};
-use crate::{docs_page, openapi, pages, search};
+use crate::{docs_page, openapi, pages, roadmap_api, search};
 
 /// The longest recommendation id looked up; longer ones cannot exist.
 const MAX_UID_CHARS: usize = 200;
@@ -44,6 +44,9 @@ fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/openapi.json", get(openapi_json)),
         ("/api/v1/docs", get(docs)),
     ]
+    .into_iter()
+    .chain(roadmap_api::route_table())
+    .collect()
 }
 
 /// The paths the router serves, in the order of the route table.
@@ -74,7 +77,7 @@ async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         ErrorCode::MethodNotAllowed,
-        "this path answers GET only; see /api/v1/docs",
+        "this path does not answer this method; see /api/v1/docs",
     )
 }
 

@@ -43,7 +43,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub enum Credentials {
     Anonymous,
     /// A browser session; `csrf` is the token its forms must carry.
-    Session { digest: String, csrf: String },
+    Session {
+        digest: String,
+        csrf: String,
+    },
     /// A personal API token.
     Token,
 }
@@ -134,17 +137,29 @@ pub async fn principal_of(store: &Store, headers: &HeaderMap) -> Result<Principa
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the Authorization header must be `Bearer TOKEN`"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthorized,
+                    "the Authorization header must be `Bearer TOKEN`",
+                )
+            })?;
         let user = store
             .user_by_api_token(&secret_digest(token))
             .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "this API token is unknown or revoked"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthorized,
+                    "this API token is unknown or revoked",
+                )
+            })?;
         return Ok(Principal {
             user: Some(user),
             credentials: Credentials::Token,
         });
     }
-    if let Some(secret) = cookie_value(headers, SESSION_COOKIE).filter(|s| !s.is_empty() && s.len() <= 200) {
+    if let Some(secret) =
+        cookie_value(headers, SESSION_COOKIE).filter(|s| !s.is_empty() && s.len() <= 200)
+    {
         let digest = secret_digest(secret);
         if let Some(session) = store.session(&digest).await? {
             return Ok(Principal {
@@ -199,7 +214,12 @@ fn rfc3339_from_now(seconds: i64) -> String {
     let at = now + seconds;
     let date = hrtrack_domain::Date::from_days_since_unix_epoch(at.div_euclid(86_400));
     let rem = at.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Why a sign-in failed.
@@ -221,10 +241,14 @@ impl From<hrtrack_db::StoreError> for SignInError {
 impl From<SignInError> for ApiError {
     fn from(error: SignInError) -> Self {
         match error {
-            SignInError::Rejected => ApiError::new(ErrorCode::Unauthorized, "wrong name or password"),
+            SignInError::Rejected => {
+                ApiError::new(ErrorCode::Unauthorized, "wrong name or password")
+            }
             SignInError::Throttled => ApiError::new(
                 ErrorCode::TooManyAttempts,
-                format!("too many failed sign-ins for this name: try again in {THROTTLE_MINUTES} minutes"),
+                format!(
+                    "too many failed sign-ins for this name: try again in {THROTTLE_MINUTES} minutes"
+                ),
             ),
             SignInError::Store(error) => error.into(),
         }
@@ -305,14 +329,20 @@ pub async fn change_password(
         .map(|(_, hash)| hash)
         .unwrap_or_default();
     if !verify_password(current, &hash) {
-        return Err(ApiError::new(ErrorCode::InvalidInput, "the current password is wrong"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "the current password is wrong",
+        ));
     }
-    check_new_password(new, &user.name).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    check_new_password(new, &user.name)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
     let new_hash = hash_password(new).map_err(|e| {
         tracing::error!(error = %e, "password hashing failed");
         ApiError::new(ErrorCode::Internal, "the password could not be stored")
     })?;
-    store.set_password(&principal.actor(), user.id, &new_hash).await?;
+    store
+        .set_password(&principal.actor(), user.id, &new_hash)
+        .await?;
     if matches!(principal.credentials(), Credentials::Session { .. }) {
         let secret = new_secret("hs_");
         let csrf = new_secret("");
@@ -326,7 +356,11 @@ pub async fn change_password(
 }
 
 /// Makes a personal API token for the principal; the secret is returned once.
-pub async fn issue_api_token(store: &Store, principal: &Principal, label: &str) -> Result<(hrtrack_db::roadmap::ApiToken, String), ApiError> {
+pub async fn issue_api_token(
+    store: &Store,
+    principal: &Principal,
+    label: &str,
+) -> Result<(hrtrack_db::roadmap::ApiToken, String), ApiError> {
     let user = principal.user().ok_or_else(ApiError::unauthorized)?;
     let secret = new_secret("hrt_");
     let token = store
@@ -342,7 +376,10 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("lang=ru; hrtrack_session=abc"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=ru; hrtrack_session=abc"),
+        );
         assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie_value(&headers, "other"), None);
     }
@@ -354,7 +391,12 @@ mod tests {
         assert!(plain.to_str().unwrap().contains("HttpOnly; SameSite=Lax"));
         assert!(!plain.to_str().unwrap().contains("Secure"));
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(session_cookie("s", &headers).to_str().unwrap().ends_with("; Secure"));
+        assert!(
+            session_cookie("s", &headers)
+                .to_str()
+                .unwrap()
+                .ends_with("; Secure")
+        );
     }
 
     #[test]
@@ -367,8 +409,14 @@ mod tests {
             },
         };
         assert!(session.check_csrf(Some("token")).is_ok());
-        assert_eq!(session.check_csrf(Some("other")).unwrap_err().code, ErrorCode::CsrfInvalid);
-        assert_eq!(session.check_csrf(None).unwrap_err().code, ErrorCode::CsrfInvalid);
+        assert_eq!(
+            session.check_csrf(Some("other")).unwrap_err().code,
+            ErrorCode::CsrfInvalid
+        );
+        assert_eq!(
+            session.check_csrf(None).unwrap_err().code,
+            ErrorCode::CsrfInvalid
+        );
         assert!(Principal::anonymous().check_csrf(None).is_ok());
     }
 }

@@ -29,12 +29,13 @@ mod error;
 mod html;
 pub mod i18n;
 mod openapi;
+mod openapi_roadmap;
 mod page_cache;
 mod pages;
 pub mod policy;
+mod query;
 mod roadmap_api;
 mod roadmap_pages;
-mod query;
 mod search;
 
 use std::future::Future;

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::ErrorCode;
+use crate::openapi_roadmap;
 use crate::query::{DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_VALUE_CHARS};
 
 /// The whole document.
@@ -15,25 +16,48 @@ pub fn document() -> Value {
         "info": {
             "title": "hrtrack API",
             "version": "1",
-            "description": "The registry of UN human-rights recommendations: recommendations with \
+            "description": "The registry of UN human-rights recommendations and the Roadmap that \
+                follows them up. Registry: recommendations with \
                 every facet filter, the reviews they came from, the States, themes and SDG goals \
                 to filter by, and the statistics `hrtrack stats --json` prints. All answers are \
                 JSON unless `format=csv` or `format=xlsx` asks for a download. Unknown or repeated \
                 query parameters are refused with `bad_request`; an empty value counts as absent. \
-                Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
+                Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code. Roadmap: \
+                institutions, roadmaps, clusters, actions, indicators, progress reports with their \
+                workflow and evidence, assessments and roll-ups, the calendar, the inbox and the \
+                audit log. Reads show the public published data only; writes need a session (and \
+                its `X-CSRF-Token` header) or a personal token (`Authorization: Bearer`), and a \
+                role that may make them. Updates are PUTs of the whole record with the `version` \
+                it was read at: a stale one is refused with 409 `stale_version`.",
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}
         },
         "servers": [{"url": "/"}],
-        "paths": paths(),
+        "paths": merged(paths(), openapi_roadmap::paths()),
         "components": {
-            "schemas": schemas(),
-            "responses": {
+            "schemas": merged(schemas(), openapi_roadmap::schemas()),
+            "responses": merged(json!({
                 "BadRequest": error_response("The request is malformed (`bad_request`), a filter value names nothing (`invalid_filter`) or the format is unknown (`unsupported_format`)."),
-                "NotFound": error_response("Nothing at this address (`not_found`, `recommendation_not_found`)."),
+                "NotFound": error_response("Nothing at this address (`not_found`, `recommendation_not_found`, `record_not_found`)."),
                 "Internal": error_response("Our fault (`internal`); the details are in the server log.")
+            }), openapi_roadmap::responses()),
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "hrtrack_session",
+                    "description": "The browser session of `/login`; writes also need the `X-CSRF-Token` header."},
+                "bearer": {"type": "http", "scheme": "bearer",
+                    "description": "A personal API token made on the account page."}
             }
         }
     })
+}
+
+/// `base` with the entries of `more` added.
+fn merged(base: Value, more: Map<String, Value>) -> Value {
+    let mut base = match base {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    base.extend(more);
+    Value::Object(base)
 }
 
 fn paths() -> Value {
@@ -275,11 +299,11 @@ fn paging_parameters() -> Vec<Value> {
     ]
 }
 
-fn schema_ref(name: &str) -> Value {
+pub(crate) fn schema_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-fn response_ref(name: &str) -> Value {
+pub(crate) fn response_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/responses/{name}")})
 }
 
@@ -304,24 +328,24 @@ fn items_responses(name: &str) -> Value {
     })
 }
 
-fn string() -> Value {
+pub(crate) fn string() -> Value {
     json!({"type": "string"})
 }
 
-fn integer() -> Value {
+pub(crate) fn integer() -> Value {
     json!({"type": "integer"})
 }
 
-fn nullable(type_name: &str) -> Value {
+pub(crate) fn nullable(type_name: &str) -> Value {
     json!({"type": [type_name, "null"]})
 }
 
-fn array(items: Value) -> Value {
+pub(crate) fn array(items: Value) -> Value {
     json!({"type": "array", "items": items})
 }
 
 /// An object whose listed properties are all required.
-fn object(properties: &[(&str, Value)]) -> Value {
+pub(crate) fn object(properties: &[(&str, Value)]) -> Value {
     let required: Vec<&str> = properties.iter().map(|(name, _)| *name).collect();
     let properties: Map<String, Value> = properties
         .iter()
@@ -339,10 +363,17 @@ fn schemas() -> Value {
         schema
     };
     json!({
-        "Error": object(&[("error", object(&[
-            ("code", json!({"type": "string", "enum": codes})),
-            ("message", string()),
-        ]))]),
+        "Error": object(&[("error", {
+            let mut detail = object(&[
+                ("code", json!({"type": "string", "enum": codes})),
+                ("message", string()),
+            ]);
+            detail["properties"]["current"] = json!({
+                "type": "object",
+                "description": "With `stale_version` only: the record as it is now."
+            });
+            detail
+        })]),
         "Health": object(&[("status", json!({"type": "string", "enum": ["ok", "unavailable"]}))]),
         "RecommendationRecord": object(&[
             ("uid", string()),

@@ -38,7 +38,12 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         Role::Administrator => permission != AssessAsReviewer,
         Role::Coordinator => matches!(
             permission,
-            ManageInstitutions | Plan | ReviewReports | AssessForGovernment | ReadCalendar | ReadInternal
+            ManageInstitutions
+                | Plan
+                | ReviewReports
+                | AssessForGovernment
+                | ReadCalendar
+                | ReadInternal
         ),
         Role::FocalPoint => matches!(permission, ReadCalendar | ReadInternal),
         Role::Reviewer => matches!(permission, AssessAsReviewer),
@@ -78,12 +83,18 @@ pub fn sees_drafts_of(principal: &Principal, roadmap: &Roadmap) -> bool {
 
 /// Whether the principal may see this action at all.
 pub fn sees_action(principal: &Principal, roadmap: &Roadmap, action: &Action) -> bool {
-    (action.published && !action.archived && !roadmap.archived) || sees_drafts_of(principal, roadmap)
+    (action.published && !action.archived && !roadmap.archived)
+        || sees_drafts_of(principal, roadmap)
 }
 
 /// Whether the principal may see this report (published ones of visible actions, or any
 /// of a roadmap whose drafts they see).
-pub fn sees_report(principal: &Principal, roadmap: &Roadmap, action: &Action, report: &ProgressReport) -> bool {
+pub fn sees_report(
+    principal: &Principal,
+    roadmap: &Roadmap,
+    action: &Action,
+    report: &ProgressReport,
+) -> bool {
     sees_drafts_of(principal, roadmap)
         || (report.status == ReportStatus::Published && sees_action(principal, roadmap, action))
 }
@@ -94,7 +105,8 @@ pub fn sees_evidence(principal: &Principal, report: &ProgressReport, evidence: &
     let staff = principal
         .user()
         .is_some_and(|user| role_allows(user.role, Permission::ReadInternal));
-    staff || (evidence.public && report.status == ReportStatus::Published)
+    staff
+        || (evidence.public && report.status == ReportStatus::Published)
         || (evidence.public && principal.user().is_some_and(|u| u.role == Role::Reviewer))
 }
 

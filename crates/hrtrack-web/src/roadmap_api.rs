@@ -1,1 +1,1382 @@
-//! The Roadmap's JSON API under `/api/v1`.
+//! The Roadmap's JSON API under `/api/v1`: accounts (`/me`, `/users`), institutions,
+//! roadmaps with their clusters, actions and indicators, progress reports with their
+//! workflow and evidence, assessments and roll-ups, the calendar, the inbox and the audit log.
+//!
+//! The rules are the pages' rules, from the same places: who is asking comes from
+//! [`Principal`] (session cookie or bearer token), what they may do from [`policy`], every
+//! write with a session cookie needs the `X-CSRF-Token` header, and every update names the
+//! `version` it was made from (a stale one answers 409 `stale_version` with `current`).
+//! Updates are `PUT`s of the whole editable record. Reads show the public only what is
+//! published; internal evidence never leaves to anyone outside government staff.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post, put};
+use hrtrack_access::upload::{MAX_EVIDENCE_BYTES, UploadError, check_upload};
+use hrtrack_db::roadmap::{
+    Action, ActionInput, Assessment, AssessmentInput, AuditFilter, ClusterInput, IndicatorInput,
+    InstitutionInput, NewEvidence, NewUser, ProgressReport, ReportFilter, ReportInput, ReportValue,
+    Roadmap, RoadmapInput, RollupDimension, User, UserUpdate,
+};
+use hrtrack_domain::{
+    ActionStatus, AssessmentStatus, Date, Frequency, ImplementationLevel, InstitutionKind, Period,
+    ReportStatus, Role,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorCode};
+use crate::policy::{self, Permission};
+use crate::query::ApiQuery;
+
+/// The Roadmap's routes, for the API's route table.
+pub fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/v1/me", get(me)),
+        ("/api/v1/users", get(list_users).post(create_user)),
+        ("/api/v1/users/{id}", get(one_user).put(update_user)),
+        (
+            "/api/v1/institutions",
+            get(list_institutions).post(create_institution),
+        ),
+        (
+            "/api/v1/institutions/{id}",
+            get(one_institution).put(update_institution),
+        ),
+        ("/api/v1/roadmaps", get(list_roadmaps).post(create_roadmap)),
+        (
+            "/api/v1/roadmaps/{id}",
+            get(one_roadmap).put(update_roadmap),
+        ),
+        (
+            "/api/v1/roadmaps/{id}/clusters",
+            get(list_clusters).post(create_cluster),
+        ),
+        (
+            "/api/v1/clusters/{id}",
+            get(one_cluster).put(update_cluster),
+        ),
+        (
+            "/api/v1/roadmaps/{id}/actions",
+            get(list_actions).post(create_action),
+        ),
+        ("/api/v1/actions/{id}", get(one_action).put(update_action)),
+        (
+            "/api/v1/actions/{id}/indicators",
+            get(list_indicators).post(create_indicator),
+        ),
+        ("/api/v1/indicators/{id}", put(update_indicator)),
+        (
+            "/api/v1/actions/{id}/reports",
+            get(list_reports).post(create_report),
+        ),
+        ("/api/v1/reports/{id}", get(one_report).put(update_report)),
+        ("/api/v1/reports/{id}/transitions", post(transition_report)),
+        ("/api/v1/reports/{id}/evidence", post(add_evidence)),
+        ("/api/v1/evidence/{id}", get(download_evidence)),
+        (
+            "/api/v1/recommendations/{uid}/assessments",
+            get(list_assessments).post(create_assessment),
+        ),
+        ("/api/v1/assessments/{id}", put(update_assessment)),
+        ("/api/v1/rollups", get(rollups)),
+        ("/api/v1/calendar", get(calendar)),
+        ("/api/v1/inbox", get(inbox)),
+        ("/api/v1/inbox/{id}/read", post(mark_read)),
+        ("/api/v1/audit", get(audit)),
+    ]
+}
+
+/// A JSON body parsed as `T`; one that does not fit is a 400 `bad_request` naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    ApiError::bad_request(format!("invalid JSON body: {}", rejection.body_text()))
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn items<T>(items: Vec<T>) -> Json<Items<T>> {
+    Json(Items { items })
+}
+
+/// Query strings of endpoints that take none.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+fn parse<T>(result: Result<T, hrtrack_domain::ParseError>) -> Result<T, ApiError> {
+    result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))
+}
+
+/// A write's preconditions: CSRF (for cookie sessions), then `permission`.
+fn writer<'a>(
+    principal: &'a Principal,
+    headers: &HeaderMap,
+    permission: Permission,
+) -> Result<&'a User, ApiError> {
+    principal.check_api_csrf(headers)?;
+    policy::require(principal, permission)
+}
+
+// ---- accounts ----
+
+#[derive(Serialize)]
+struct Me<'a> {
+    user: &'a User,
+    unread_messages: i64,
+}
+
+async fn me(State(state): State<AppState>, principal: Principal) -> Result<Response, ApiError> {
+    let user = policy::require_user(&principal)?;
+    let unread_messages = state.store().unread_messages(user.id).await?;
+    Ok(Json(Me {
+        user,
+        unread_messages,
+    })
+    .into_response())
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Items<User>>, ApiError> {
+    policy::require(&principal, Permission::ManageUsers)?;
+    Ok(items(state.store().users().await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserBody {
+    name: Option<String>,
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    role: String,
+    #[serde(default)]
+    institutions: Vec<i64>,
+    password: Option<String>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::ManageUsers)?;
+    let name = body.name.unwrap_or_default();
+    let password = body.password.unwrap_or_default();
+    hrtrack_access::password::check_new_password(&password, &name)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    let password_hash = hrtrack_access::password::hash_password(&password)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let user = state
+        .store()
+        .create_user(
+            &principal.actor(),
+            NewUser {
+                name,
+                display_name: body.display_name,
+                email: body.email,
+                role: parse(Role::parse(&body.role))?,
+                institutions: body.institutions,
+                password_hash,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(user)).into_response())
+}
+
+async fn one_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
+    policy::require(&principal, Permission::ManageUsers)?;
+    Ok(Json(state.store().user(id).await?))
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<Json<User>, ApiError> {
+    writer(&principal, &headers, Permission::ManageUsers)?;
+    let version = required_version(body.version)?;
+    let update = UserUpdate {
+        display_name: body.display_name,
+        email: body.email,
+        role: parse(Role::parse(&body.role))?,
+        institutions: body.institutions,
+        archived: body.archived,
+    };
+    Ok(Json(
+        state
+            .store()
+            .update_user(&principal.actor(), id, version, update)
+            .await?,
+    ))
+}
+
+fn required_version(version: Option<i64>) -> Result<i64, ApiError> {
+    version.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            "`version` is required: the version of the record you edited",
+        )
+    })
+}
+
+// ---- institutions ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstitutionBody {
+    code: String,
+    name: String,
+    #[serde(default)]
+    name_ru: String,
+    #[serde(default)]
+    name_tk: String,
+    kind: String,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+impl InstitutionBody {
+    fn input(self) -> Result<(InstitutionInput, Option<i64>), ApiError> {
+        Ok((
+            InstitutionInput {
+                code: self.code,
+                name: self.name,
+                name_ru: self.name_ru,
+                name_tk: self.name_tk,
+                kind: parse(InstitutionKind::parse(&self.kind))?,
+                archived: self.archived,
+            },
+            self.version,
+        ))
+    }
+}
+
+async fn list_institutions(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(items(state.store().institutions(false).await?).into_response())
+}
+
+async fn one_institution(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.store().institution(id).await?).into_response())
+}
+
+async fn create_institution(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<InstitutionBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::ManageInstitutions)?;
+    let (input, _) = body.input()?;
+    let institution = state
+        .store()
+        .create_institution(&principal.actor(), input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(institution)).into_response())
+}
+
+async fn update_institution(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<InstitutionBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::ManageInstitutions)?;
+    let (input, version) = body.input()?;
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_institution(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+// ---- roadmaps and clusters ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoadmapBody {
+    title: String,
+    #[serde(default)]
+    description: String,
+    review: Option<String>,
+    followup_months: Option<i64>,
+    #[serde(default)]
+    reviewers: Vec<i64>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+impl RoadmapBody {
+    fn input(self) -> (RoadmapInput, Option<i64>) {
+        (
+            RoadmapInput {
+                title: self.title,
+                description: self.description,
+                review: self.review,
+                followup_months: self.followup_months.unwrap_or(12),
+                reviewers: self.reviewers,
+                archived: self.archived,
+            },
+            self.version,
+        )
+    }
+}
+
+/// A roadmap the principal may see: with drafts, or with at least one published action.
+async fn visible_roadmap(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Roadmap, ApiError> {
+    let roadmap = state.store().roadmap(id).await?;
+    if policy::sees_drafts_of(principal, &roadmap) {
+        return Ok(roadmap);
+    }
+    let published = state
+        .store()
+        .actions(Some(id), None)
+        .await?
+        .iter()
+        .any(|a| policy::sees_action(principal, &roadmap, a));
+    if published {
+        Ok(roadmap)
+    } else {
+        Err(hidden(principal, "roadmap", id))
+    }
+}
+
+/// The answer for a record the principal may not see: 404 for the public (its existence is
+/// not told), 403 for a signed-in user.
+fn hidden(principal: &Principal, what: &str, id: i64) -> ApiError {
+    if principal.user().is_some() {
+        ApiError::forbidden(format!("{what} {id} is not shared with you"))
+    } else {
+        ApiError::new(
+            ErrorCode::RecordNotFound,
+            format!("no published {what} {id}"),
+        )
+    }
+}
+
+async fn list_roadmaps(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Response, ApiError> {
+    let mut visible = Vec::new();
+    for roadmap in state.store().roadmaps(false).await? {
+        if visible_roadmap(&state, &principal, roadmap.id)
+            .await
+            .is_ok()
+        {
+            visible.push(roadmap);
+        }
+    }
+    Ok(items(visible).into_response())
+}
+
+async fn one_roadmap(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(visible_roadmap(&state, &principal, id).await?).into_response())
+}
+
+async fn create_roadmap(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RoadmapBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, _) = body.input();
+    let roadmap = state
+        .store()
+        .create_roadmap(&principal.actor(), input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(roadmap)).into_response())
+}
+
+async fn update_roadmap(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RoadmapBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, version) = body.input();
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_roadmap(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClusterBody {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    recommendations: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+impl ClusterBody {
+    fn input(self) -> (ClusterInput, Option<i64>) {
+        (
+            ClusterInput {
+                title: self.title,
+                description: self.description,
+                recommendations: self.recommendations,
+                archived: self.archived,
+            },
+            self.version,
+        )
+    }
+}
+
+async fn list_clusters(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    visible_roadmap(&state, &principal, id).await?;
+    Ok(items(state.store().clusters(id).await?).into_response())
+}
+
+async fn one_cluster(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let cluster = state.store().cluster(id).await?;
+    visible_roadmap(&state, &principal, cluster.roadmap_id).await?;
+    Ok(Json(cluster).into_response())
+}
+
+async fn create_cluster(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ClusterBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, _) = body.input();
+    let cluster = state
+        .store()
+        .create_cluster(&principal.actor(), id, input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(cluster)).into_response())
+}
+
+async fn update_cluster(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ClusterBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, version) = body.input();
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_cluster(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+// ---- actions and indicators ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    expected_outcome: String,
+    lead_institution_id: i64,
+    #[serde(default)]
+    supporting_institutions: Vec<i64>,
+    #[serde(default)]
+    partners: Vec<i64>,
+    start_date: String,
+    end_date: String,
+    #[serde(default)]
+    cost: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    funding_source: String,
+    status: Option<String>,
+    #[serde(default)]
+    published: bool,
+    #[serde(default)]
+    recommendations: Vec<String>,
+    #[serde(default)]
+    clusters: Vec<i64>,
+    #[serde(default)]
+    sdg_targets: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+impl ActionBody {
+    fn input(self) -> Result<(ActionInput, Option<i64>), ApiError> {
+        Ok((
+            ActionInput {
+                title: self.title,
+                description: self.description,
+                expected_outcome: self.expected_outcome,
+                lead_institution_id: self.lead_institution_id,
+                supporting_institutions: self.supporting_institutions,
+                partners: self.partners,
+                start_date: parse(Date::parse(&self.start_date))?,
+                end_date: parse(Date::parse(&self.end_date))?,
+                cost: self.cost,
+                currency: self.currency,
+                funding_source: self.funding_source,
+                status: match self.status {
+                    Some(status) => parse(ActionStatus::parse(&status))?,
+                    None => ActionStatus::Planned,
+                },
+                published: self.published,
+                recommendations: self.recommendations,
+                clusters: self.clusters,
+                sdg_targets: self.sdg_targets,
+                archived: self.archived,
+            },
+            self.version,
+        ))
+    }
+}
+
+/// An action with its roadmap, if the principal may see it.
+async fn visible_action(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Roadmap, Action), ApiError> {
+    let action = state.store().action(id).await?;
+    let roadmap = state.store().roadmap(action.roadmap_id).await?;
+    if policy::sees_action(principal, &roadmap, &action) {
+        Ok((roadmap, action))
+    } else {
+        Err(hidden(principal, "action", id))
+    }
+}
+
+async fn list_actions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let roadmap = visible_roadmap(&state, &principal, id).await?;
+    let actions: Vec<Action> = state
+        .store()
+        .actions(Some(id), None)
+        .await?
+        .into_iter()
+        .filter(|a| policy::sees_action(&principal, &roadmap, a))
+        .collect();
+    Ok(items(actions).into_response())
+}
+
+async fn one_action(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (_, action) = visible_action(&state, &principal, id).await?;
+    Ok(Json(action).into_response())
+}
+
+async fn create_action(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, _) = body.input()?;
+    let action = state
+        .store()
+        .create_action(&principal.actor(), id, input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(action)).into_response())
+}
+
+async fn update_action(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, version) = body.input()?;
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_action(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorBody {
+    title: String,
+    #[serde(default)]
+    baseline: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    unit: String,
+    frequency: String,
+    sdg_indicator: Option<String>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+impl IndicatorBody {
+    fn input(self) -> Result<(IndicatorInput, Option<i64>), ApiError> {
+        Ok((
+            IndicatorInput {
+                title: self.title,
+                baseline: self.baseline,
+                target: self.target,
+                unit: self.unit,
+                frequency: parse(Frequency::parse(&self.frequency))?,
+                sdg_indicator: self.sdg_indicator,
+                archived: self.archived,
+            },
+            self.version,
+        ))
+    }
+}
+
+async fn list_indicators(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    visible_action(&state, &principal, id).await?;
+    Ok(items(state.store().indicators(id).await?).into_response())
+}
+
+async fn create_indicator(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<IndicatorBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, _) = body.input()?;
+    let indicator = state
+        .store()
+        .create_indicator(&principal.actor(), id, input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(indicator)).into_response())
+}
+
+async fn update_indicator(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<IndicatorBody>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::Plan)?;
+    let (input, version) = body.input()?;
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_indicator(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+// ---- progress reports and evidence ----
+
+/// A report as the principal may see it: internal evidence removed for outsiders.
+fn shown_report(principal: &Principal, mut report: ProgressReport) -> ProgressReport {
+    let visible: Vec<_> = report
+        .evidence
+        .iter()
+        .filter(|e| policy::sees_evidence(principal, &report, e))
+        .cloned()
+        .collect();
+    report.evidence = visible;
+    report
+}
+
+/// A report with its action and roadmap, if the principal may see it.
+async fn visible_report(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Roadmap, Action, ProgressReport), ApiError> {
+    let report = state.store().report(id).await?;
+    let action = state.store().action(report.action_id).await?;
+    let roadmap = state.store().roadmap(action.roadmap_id).await?;
+    if policy::sees_report(principal, &roadmap, &action, &report) {
+        Ok((roadmap, action, report))
+    } else {
+        Err(hidden(principal, "progress report", id))
+    }
+}
+
+async fn list_reports(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (roadmap, action) = visible_action(&state, &principal, id).await?;
+    let filter = ReportFilter {
+        action_id: Some(id),
+        ..ReportFilter::default()
+    };
+    let reports: Vec<ProgressReport> = state
+        .store()
+        .reports(&filter)
+        .await?
+        .into_iter()
+        .filter(|r| policy::sees_report(&principal, &roadmap, &action, r))
+        .map(|r| shown_report(&principal, r))
+        .collect();
+    Ok(items(reports).into_response())
+}
+
+async fn one_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (_, _, report) = visible_report(&state, &principal, id).await?;
+    Ok(Json(shown_report(&principal, report)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportBody {
+    due_date: Option<String>,
+    #[serde(default)]
+    narrative: String,
+    #[serde(default)]
+    values: Vec<ReportValueBody>,
+    version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportValueBody {
+    indicator_id: i64,
+    value: String,
+}
+
+impl ReportBody {
+    fn input(&self) -> ReportInput {
+        ReportInput {
+            narrative: self.narrative.clone(),
+            values: self
+                .values
+                .iter()
+                .map(|v| ReportValue {
+                    indicator_id: v.indicator_id,
+                    value: v.value.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn create_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReportBody>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let action = state.store().action(id).await?;
+    policy::require_reporter(&principal, &action)?;
+    let due = body
+        .due_date
+        .as_deref()
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidInput, "`due_date` is required"))?;
+    let due = parse(Date::parse(due))?;
+    let report = state
+        .store()
+        .create_report(&principal.actor(), id, due, body.input())
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(report)).into_response())
+}
+
+async fn update_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReportBody>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let report = state.store().report(id).await?;
+    let action = state.store().action(report.action_id).await?;
+    policy::require_reporter(&principal, &action)?;
+    let version = required_version(body.version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_report(&principal.actor(), id, version, body.input())
+            .await?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionBody {
+    to: String,
+    version: i64,
+    comment: Option<String>,
+}
+
+/// Who may take a report to `next`: its focal points submit; coordinators return, validate
+/// and publish.
+pub fn check_transition(
+    principal: &Principal,
+    action: &Action,
+    next: ReportStatus,
+) -> Result<(), ApiError> {
+    match next {
+        ReportStatus::Submitted => policy::require_reporter(principal, action),
+        ReportStatus::Returned | ReportStatus::Validated | ReportStatus::Published => {
+            policy::require(principal, Permission::ReviewReports).map(|_| ())
+        }
+        ReportStatus::Draft => Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "a report goes back to its focal point by being returned, not to draft",
+        )),
+    }
+}
+
+async fn transition_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransitionBody>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let next = parse(ReportStatus::parse(&body.to))?;
+    let report = state.store().report(id).await?;
+    let action = state.store().action(report.action_id).await?;
+    check_transition(&principal, &action, next)?;
+    let report = state
+        .store()
+        .transition_report(
+            &principal.actor(),
+            id,
+            body.version,
+            next,
+            body.comment.as_deref(),
+        )
+        .await?;
+    Ok(Json(report).into_response())
+}
+
+/// `POST /api/v1/reports/{id}/evidence`: a `multipart/form-data` upload (`title`, `public`,
+/// `file`) or a JSON link `{"title", "url", "public"}`.
+async fn add_evidence(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let report = state.store().report(id).await?;
+    let action = state.store().action(report.action_id).await?;
+    policy::require_reporter(&principal, &action)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let evidence = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        read_upload(multipart).await?
+    } else {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct LinkBody {
+            title: String,
+            url: String,
+            #[serde(default)]
+            public: bool,
+        }
+        let Json(link) = Json::<LinkBody>::from_request(request, &state)
+            .await
+            .map_err(json_rejection)?;
+        NewEvidence::Link {
+            title: link.title,
+            url: link.url,
+            public: link.public,
+        }
+    };
+    let stored = state
+        .store()
+        .add_evidence(&principal.actor(), id, evidence)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(stored)).into_response())
+}
+
+/// Reads an evidence upload's fields, checking the file (size, kind, name).
+pub async fn read_upload(mut multipart: Multipart) -> Result<NewEvidence, ApiError> {
+    let mut title = String::new();
+    let mut public = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| upload_error_of_body(&e.body_text()))?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("").to_owned();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| upload_error_of_body(&e.body_text()))?
+                {
+                    if bytes.len() + chunk.len() > MAX_EVIDENCE_BYTES {
+                        return Err(upload_error(UploadError::TooLarge {
+                            file_name: file_name.clone(),
+                            size: bytes.len() + chunk.len(),
+                            max: MAX_EVIDENCE_BYTES,
+                        }));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some((file_name, bytes));
+            }
+            "title" | "public" | "csrf" => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
+                match name.as_str() {
+                    "title" => title = text,
+                    "public" => public = matches!(text.as_str(), "on" | "true" | "1" | "yes"),
+                    _ => {}
+                }
+            }
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                return Err(ApiError::bad_request(format!(
+                    "unknown form field {shown:?}"
+                )));
+            }
+        }
+    }
+    let (file_name, bytes) =
+        file.ok_or_else(|| ApiError::new(ErrorCode::InvalidInput, "choose a file to upload"))?;
+    let checked = check_upload(&file_name, &bytes).map_err(upload_error)?;
+    if title.trim().is_empty() {
+        title = checked.file_name.clone();
+    }
+    Ok(NewEvidence::File {
+        title,
+        file_name: checked.file_name,
+        media_type: checked.media_type.to_owned(),
+        sha256: secret_digest_of_bytes(&bytes),
+        content: bytes,
+        public,
+    })
+}
+
+fn secret_digest_of_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The API error of a refused upload.
+pub fn upload_error(error: UploadError) -> ApiError {
+    let code = match error {
+        UploadError::TooLarge { .. } => ErrorCode::UploadTooLarge,
+        _ => ErrorCode::UploadRejected,
+    };
+    ApiError::new(code, error.to_string())
+}
+
+/// A multipart body the server stopped reading (over the body limit) or could not parse.
+fn upload_error_of_body(text: &str) -> ApiError {
+    if text.contains("length limit") || text.contains("too large") {
+        ApiError::new(
+            ErrorCode::UploadTooLarge,
+            format!(
+                "the upload is larger than the limit of {} MiB",
+                MAX_EVIDENCE_BYTES / (1024 * 1024)
+            ),
+        )
+    } else {
+        ApiError::bad_request(format!("unreadable upload: {text}"))
+    }
+}
+
+/// Evidence download, for the API and the pages.
+pub async fn evidence_response(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Response, ApiError> {
+    let file = state.store().evidence_file(id).await?;
+    let (_, _, report) = visible_report(state, principal, file.evidence.report_id).await?;
+    if !policy::sees_evidence(principal, &report, &file.evidence) {
+        return Err(hidden(principal, "evidence", id));
+    }
+    if let Some(url) = &file.evidence.url {
+        return Ok(Json(json!({"title": file.evidence.title, "url": url})).into_response());
+    }
+    let name = file
+        .evidence
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "evidence".into());
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::html::url_encode(&name)
+    );
+    let media_type = file
+        .evidence
+        .media_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.content,
+    )
+        .into_response())
+}
+
+async fn download_evidence(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    evidence_response(&state, &principal, id).await
+}
+
+// ---- assessments and roll-ups ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentBody {
+    period: String,
+    level: String,
+    #[serde(default)]
+    summary: String,
+    status: Option<String>,
+    #[serde(default)]
+    reports: Vec<i64>,
+    #[serde(default)]
+    archived: bool,
+    version: Option<i64>,
+}
+
+/// Which assessments the principal sees: published ones; staff see drafts too; a reviewer
+/// also sees their own drafts.
+pub fn sees_assessment(principal: &Principal, assessment: &Assessment) -> bool {
+    if assessment.status == AssessmentStatus::Published {
+        return true;
+    }
+    match principal.user() {
+        Some(user) if policy::role_allows(user.role, Permission::ReadInternal) => {
+            !assessment.shadow
+        }
+        Some(user) => assessment.author_id == Some(user.id),
+        None => false,
+    }
+}
+
+async fn list_assessments(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(uid): Path<String>,
+) -> Result<Response, ApiError> {
+    let assessments: Vec<Assessment> = state
+        .store()
+        .assessments_of(&uid)
+        .await?
+        .into_iter()
+        .filter(|a| sees_assessment(&principal, a))
+        .collect();
+    Ok(items(assessments).into_response())
+}
+
+/// The permission to assess: coordinators for the government, reviewers for themselves.
+pub fn assessor(principal: &Principal) -> Result<bool, ApiError> {
+    let user = policy::require_user(principal)?;
+    if policy::role_allows(user.role, Permission::AssessForGovernment) {
+        Ok(false)
+    } else if policy::role_allows(user.role, Permission::AssessAsReviewer) {
+        Ok(true)
+    } else {
+        Err(ApiError::forbidden(
+            "only coordinators and reviewers assess implementation",
+        ))
+    }
+}
+
+impl AssessmentBody {
+    fn input(self, uid: String, shadow: bool) -> Result<(AssessmentInput, Option<i64>), ApiError> {
+        Ok((
+            AssessmentInput {
+                recommendation_uid: uid,
+                period: parse(Period::parse(&self.period))?,
+                level: parse(ImplementationLevel::parse(&self.level))?,
+                summary: self.summary,
+                shadow,
+                status: match self.status {
+                    Some(status) => parse(AssessmentStatus::parse(&status))?,
+                    None => AssessmentStatus::Draft,
+                },
+                reports: self.reports,
+                archived: self.archived,
+            },
+            self.version,
+        ))
+    }
+}
+
+async fn create_assessment(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(uid): Path<String>,
+    ApiJson(body): ApiJson<AssessmentBody>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let shadow = assessor(&principal)?;
+    let (input, _) = body.input(uid, shadow)?;
+    let assessment = state
+        .store()
+        .create_assessment(&principal.actor(), input)
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(assessment)).into_response())
+}
+
+async fn update_assessment(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AssessmentBody>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let shadow = assessor(&principal)?;
+    let current = state.store().assessment(id).await?;
+    let own = principal
+        .user()
+        .is_some_and(|u| current.author_id == Some(u.id));
+    if current.shadow != shadow || (shadow && !own) {
+        return Err(ApiError::forbidden(
+            "you may edit only your own shadow assessments, and coordinators only the government's",
+        ));
+    }
+    let (input, version) = body.input(current.recommendation_uid.clone(), shadow)?;
+    let version = required_version(version)?;
+    Ok(Json(
+        state
+            .store()
+            .update_assessment(&principal.actor(), id, version, input)
+            .await?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollupParams {
+    by: String,
+    review: Option<String>,
+}
+
+async fn rollups(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<RollupParams>,
+) -> Result<Response, ApiError> {
+    let dimension = RollupDimension::parse(&params.by).ok_or_else(|| {
+        ApiError::bad_request(
+            "`by` is one of review, theme, sdg_goal, institution, recommending_state",
+        )
+    })?;
+    let review = params
+        .review
+        .as_deref()
+        .filter(|r| !r.is_empty() && r.len() <= 40);
+    Ok(Json(state.store().rollup(dimension, review).await?).into_response())
+}
+
+// ---- calendar, inbox, audit ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarParams {
+    institution: Option<i64>,
+    until: Option<String>,
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(params): ApiQuery<CalendarParams>,
+) -> Result<Response, ApiError> {
+    policy::require(&principal, Permission::ReadCalendar)?;
+    let today = Date::today_utc();
+    let until = match params.until.as_deref() {
+        Some(until) => parse(Date::parse(until))?,
+        None => today.add_days(90),
+    };
+    let due = state
+        .store()
+        .calendar(params.institution, today, until)
+        .await?;
+    let deadlines = state.store().un_deadlines().await?;
+    Ok(Json(json!({"reports": due, "un_deadlines": deadlines})).into_response())
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(NoParams {}): ApiQuery<NoParams>,
+) -> Result<Response, ApiError> {
+    let user = policy::require_user(&principal)?;
+    Ok(items(state.store().inbox(user.id, 200).await?).into_response())
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    principal.check_api_csrf(&headers)?;
+    let user = policy::require_user(&principal)?;
+    state.store().mark_read(user.id, id).await?;
+    Ok(Json(json!({"read": true})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditParams {
+    entity: Option<String>,
+    entity_id: Option<String>,
+    user: Option<String>,
+    action: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(params): ApiQuery<AuditParams>,
+) -> Result<Response, ApiError> {
+    policy::require(&principal, Permission::ReadAudit)?;
+    let filter = AuditFilter {
+        entity: params.entity,
+        entity_id: params.entity_id,
+        user_name: params.user,
+        action: params.action,
+        since: params.since,
+        until: params.until,
+        limit: params.limit.unwrap_or(100),
+        offset: params.offset.unwrap_or(0),
+    };
+    let (entries, total) = state.store().audit_log(&filter).await?;
+    Ok(Json(json!({"total": total, "items": entries})).into_response())
+}

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 
 use hrtrack_domain::{InstitutionKind, Role};
 
-use super::{Actor, Tx, created, diff, optional, record_audit, required, stale};
+use super::{Actor, Tx, created, diff, lock_row, optional, record_audit, required, stale};
 use crate::clock::now_rfc3339;
 use crate::{Store, StoreError};
 
@@ -311,6 +311,7 @@ impl Store {
         let display_name = required("display name", &update.display_name, 200)?;
         let email = optional("e-mail", &update.email, 200)?;
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "users", id).await?;
         let old = load_user(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("user", id, &old));
@@ -615,6 +616,7 @@ impl Store {
     ) -> Result<Institution, StoreError> {
         let input = checked_institution(input)?;
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "institutions", id).await?;
         let old = load_institution(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("institution", id, &old));

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 
 use hrtrack_domain::{AssessmentStatus, ImplementationLevel, Period};
 
-use super::{Actor, created, diff, optional, record_audit, stale};
+use super::{Actor, created, diff, lock_row, optional, record_audit, stale};
 use crate::clock::now_rfc3339;
 use crate::{Store, StoreError};
 
@@ -265,6 +265,7 @@ impl Store {
     ) -> Result<Assessment, StoreError> {
         let summary = optional("summary", &input.summary, 20_000)?;
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "assessments", id).await?;
         let old = load_assessment(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("assessment", id, &old));

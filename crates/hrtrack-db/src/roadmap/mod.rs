@@ -79,6 +79,21 @@ impl Store {
     }
 }
 
+/// Locks row `id` of `table` for the rest of the transaction, so that a concurrent writer
+/// waits and then sees the new version (PostgreSQL; on SQLite `BEGIN IMMEDIATE` already
+/// serialises writers).
+pub(crate) async fn lock_row(tx: &mut Tx, table: &'static str, id: i64) -> Result<(), StoreError> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE id = $1 FOR UPDATE"
+        )))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The error for a write made from `expected` when the record is at another version.
 pub(crate) fn stale(entity: &'static str, id: i64, current: &impl Serialize) -> StoreError {
     StoreError::StaleVersion {

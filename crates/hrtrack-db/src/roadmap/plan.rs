@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use hrtrack_domain::{ActionRole, ActionStatus, Date, Frequency};
 
-use super::{Actor, Tx, created, diff, optional, record_audit, required, stale};
+use super::{Actor, Tx, created, diff, lock_row, optional, record_audit, required, stale};
 use crate::clock::now_rfc3339;
 use crate::{Store, StoreError};
 
@@ -854,6 +854,7 @@ impl Store {
         input: RoadmapInput,
     ) -> Result<Roadmap, StoreError> {
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "roadmaps", id).await?;
         let old = load_roadmap(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("roadmap", id, &old));
@@ -922,6 +923,7 @@ impl Store {
         input: ClusterInput,
     ) -> Result<Cluster, StoreError> {
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "clusters", id).await?;
         let old = load_cluster(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("cluster", id, &old));
@@ -977,6 +979,7 @@ impl Store {
         input: ActionInput,
     ) -> Result<Action, StoreError> {
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "actions", id).await?;
         let old = load_action(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("action", id, &old));
@@ -1085,6 +1088,7 @@ impl Store {
         input: IndicatorInput,
     ) -> Result<Indicator, StoreError> {
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "indicators", id).await?;
         let old = load_indicator(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("indicator", id, &old));

@@ -11,7 +11,7 @@ use hrtrack_domain::{Date, ReportStatus};
 
 use super::calendar::action_due_dates;
 use super::plan::load_action;
-use super::{Actor, Tx, created, diff, optional, record_audit, required, stale};
+use super::{Actor, Tx, created, diff, lock_row, optional, record_audit, required, stale};
 use crate::clock::now_rfc3339;
 use crate::{Store, StoreError};
 
@@ -344,6 +344,7 @@ impl Store {
     ) -> Result<ProgressReport, StoreError> {
         let narrative = optional("narrative", &input.narrative, 50_000)?;
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "progress_reports", id).await?;
         let old = load_report(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("progress_report", id, &old));
@@ -388,6 +389,7 @@ impl Store {
     ) -> Result<ProgressReport, StoreError> {
         let comment = optional("comment", comment.unwrap_or(""), 10_000)?;
         let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "progress_reports", id).await?;
         let old = load_report(&mut tx, id).await?;
         if old.version != version {
             return Err(stale("progress_report", id, &old));
@@ -408,13 +410,13 @@ impl Store {
         }
         let now = now_rfc3339();
         let stamp = match next {
-            ReportStatus::Submitted => "submitted_at",
-            ReportStatus::Validated => "validated_at",
-            ReportStatus::Published => "published_at",
-            ReportStatus::Draft | ReportStatus::Returned => "updated_at",
+            ReportStatus::Submitted => "submitted_at = $2, ",
+            ReportStatus::Validated => "validated_at = $2, ",
+            ReportStatus::Published => "published_at = $2, ",
+            ReportStatus::Draft | ReportStatus::Returned => "",
         };
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE progress_reports SET status = $1, {stamp} = $2, version = version + 1, updated_at = $2 WHERE id = $3"
+            "UPDATE progress_reports SET status = $1, {stamp}version = version + 1, updated_at = $2 WHERE id = $3"
         )))
         .bind(next.as_str())
         .bind(&now)

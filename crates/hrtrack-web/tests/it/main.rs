@@ -2,12 +2,14 @@
 //! stores and the requests, `api` covers the endpoints and bad input, `document` the OpenAPI
 //! document, its snapshot, its routes and the API page, `pages` the HTML pages in three
 //! languages, `server` the real server on a socket, `search` full-text `q` through the
-//! index, `many_servers` two applications over one database.
+//! index, `many_servers` two applications over one database, `roadmap_api` the Roadmap's API with
+//! its authorization matrix.
 
 mod api;
 mod document;
 mod many_servers;
 mod pages;
+mod roadmap_api;
 mod search;
 mod server;
 mod support;

@@ -111,12 +111,23 @@ impl TestApp {
         uri: &str,
         headers: &[(&str, &str)],
     ) -> Answer {
+        self.send(method, uri, headers, Vec::new()).await
+    }
+
+    /// `method uri` with request `headers` and `body`.
+    pub async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
         let mut builder = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
         let request = builder
-            .body(Body::empty())
+            .body(Body::from(body))
             .unwrap_or_else(|e| panic!("request {uri}: {e}"));
         let response = self
             .router

@@ -1,0 +1,1010 @@
+//! The Roadmap's API: the authorization matrix (every route × every role and the public),
+//! CSRF on cookie sessions, lost updates refused with 409 `stale_version`, uploads refused
+//! when oversized or disguised, nothing unpublished or internal reaching the public, and
+//! the served records matching their OpenAPI schemas.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use hrtrack_access::password::hash_password;
+use hrtrack_access::token::secret_digest;
+use hrtrack_db::Store;
+use hrtrack_db::roadmap::{Actor, NewUser};
+use hrtrack_domain::Role;
+use serde_json::{Value, json};
+
+use crate::support::{Answer, TestApp, assert_error, each_backend};
+
+/// A recommendation of the test data (Slovenia, cycle 4).
+const UID: &str = "SVN-UPR4-140.7";
+const PASSWORD: &str = "correct horse battery";
+
+/// Who calls: the public or a user with a bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Public,
+    Admin,
+    Coordinator,
+    FocalPoint,
+    OtherFocalPoint,
+    Reviewer,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::Public,
+    Who::Admin,
+    Who::Coordinator,
+    Who::FocalPoint,
+    Who::OtherFocalPoint,
+    Who::Reviewer,
+];
+
+impl Who {
+    fn token(self) -> Option<String> {
+        (self != Who::Public).then(|| format!("hrt_test_{self:?}"))
+    }
+}
+
+/// The records the matrix works on.
+struct Fixture {
+    institution: i64,
+    roadmap: i64,
+    cluster: i64,
+    action: i64,
+    indicator: i64,
+    report: i64,
+    evidence: i64,
+    assessment: i64,
+    user: i64,
+    message: i64,
+}
+
+async fn user(store: &Store, name: &str, role: Role, institutions: Vec<i64>) -> i64 {
+    let hash = hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
+    let user = store
+        .create_user(
+            &Actor::system("test"),
+            NewUser {
+                name: name.into(),
+                display_name: name.into(),
+                email: String::new(),
+                role,
+                institutions,
+                password_hash: hash,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("user {name}: {e}"));
+    user.id
+}
+
+async fn call(app: &TestApp, who: Who, method: &str, uri: &str, body: Option<Value>) -> Answer {
+    let token = who.token().map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    if let Some(token) = &token {
+        headers.push(("authorization", token));
+    }
+    let bytes = match &body {
+        Some(body) => {
+            headers.push(("content-type", "application/json"));
+            body.to_string().into_bytes()
+        }
+        None => Vec::new(),
+    };
+    app.send(method, uri, &headers, bytes).await
+}
+
+fn created(answer: &Answer, what: &str) -> Value {
+    assert!(
+        answer.status.is_success(),
+        "{what}: {} {}",
+        answer.status,
+        answer.text()
+    );
+    answer.json()
+}
+
+fn id_of(value: &Value) -> i64 {
+    value["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {value}"))
+}
+
+/// Users with tokens, an institution per focal point, a roadmap on Slovenia's 4th review
+/// (not shared with the reviewer) with a cluster, an unpublished action led by the focal
+/// point's institution with a yearly indicator, a draft report with internal evidence, a
+/// draft government assessment and one inbox message.
+async fn fixture(app: &TestApp) -> Fixture {
+    let store = &app.store;
+    let system = Actor::system("test");
+    let institution_input = |code: &str| hrtrack_db::roadmap::InstitutionInput {
+        code: code.into(),
+        name: format!("Ministry {code}"),
+        name_ru: String::new(),
+        name_tk: String::new(),
+        kind: hrtrack_domain::InstitutionKind::Ministry,
+        archived: false,
+    };
+    let own = store
+        .create_institution(&system, institution_input("MOJ"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let other = store
+        .create_institution(&system, institution_input("MOH"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut ids = Vec::new();
+    for (who, role, institutions) in [
+        (Who::Admin, Role::Administrator, vec![]),
+        (Who::Coordinator, Role::Coordinator, vec![]),
+        (Who::FocalPoint, Role::FocalPoint, vec![own.id]),
+        (Who::OtherFocalPoint, Role::FocalPoint, vec![other.id]),
+        (Who::Reviewer, Role::Reviewer, vec![]),
+    ] {
+        let id = user(
+            store,
+            &format!("{who:?}").to_lowercase(),
+            role,
+            institutions,
+        )
+        .await;
+        let secret = who.token().unwrap_or_default();
+        store
+            .create_api_token(&system, id, "test", &secret_digest(&secret))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        ids.push(id);
+    }
+    let coordinator = Who::Coordinator;
+    let roadmap = created(
+        &call(
+            app,
+            coordinator,
+            "POST",
+            "/api/v1/roadmaps",
+            Some(json!({"title": "UPR 4 Roadmap", "review": "SVN/UPR/4"})),
+        )
+        .await,
+        "roadmap",
+    );
+    let roadmap = id_of(&roadmap);
+    let cluster = created(
+        &call(
+            app,
+            coordinator,
+            "POST",
+            &format!("/api/v1/roadmaps/{roadmap}/clusters"),
+            Some(json!({"title": "Justice", "recommendations": [UID]})),
+        )
+        .await,
+        "cluster",
+    );
+    let cluster = id_of(&cluster);
+    let action = created(
+        &call(app, coordinator, "POST", &format!("/api/v1/roadmaps/{roadmap}/actions"), Some(json!({
+            "title": "Draft a torture prevention law", "lead_institution_id": own.id,
+            "start_date": "2024-01-01", "end_date": "2026-12-31", "clusters": [cluster], "sdg_targets": ["16.3"]
+        }))).await,
+        "action",
+    );
+    let action = id_of(&action);
+    let indicator = created(
+        &call(
+            app,
+            coordinator,
+            "POST",
+            &format!("/api/v1/actions/{action}/indicators"),
+            Some(json!({"title": "Law adopted", "frequency": "yearly"})),
+        )
+        .await,
+        "indicator",
+    );
+    let report = created(
+        &call(
+            app,
+            Who::FocalPoint,
+            "POST",
+            &format!("/api/v1/actions/{action}/reports"),
+            Some(json!({"due_date": "2025-01-01", "narrative": "Drafting started."})),
+        )
+        .await,
+        "report",
+    );
+    let report = id_of(&report);
+    let evidence = created(
+        &call(app, Who::FocalPoint, "POST", &format!("/api/v1/reports/{report}/evidence"), Some(json!({"title": "Internal memo", "url": "https://example.org/memo", "public": false}))).await,
+        "evidence",
+    );
+    let assessment = created(
+        &call(
+            app,
+            coordinator,
+            "POST",
+            &format!("/api/v1/recommendations/{UID}/assessments"),
+            Some(json!({"period": "2025", "level": "in_progress"})),
+        )
+        .await,
+        "assessment",
+    );
+    store
+        .notify_role(Role::Coordinator, None, "hello", "a message", "/")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let coordinator_id = ids[1];
+    let message = store
+        .inbox(coordinator_id, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))[0]
+        .id;
+    Fixture {
+        institution: own.id,
+        roadmap,
+        cluster,
+        action,
+        indicator: id_of(&indicator),
+        report,
+        evidence: id_of(&evidence),
+        assessment: id_of(&assessment),
+        user: ids[2],
+        message,
+    }
+}
+
+/// What a route answers a caller who may not use it.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// 401 for the public, 403 for signed-in users.
+    Forbidden,
+    /// 404 for the public (a draft's existence is not told), 403 for signed-in users.
+    Hidden,
+}
+
+/// One row of the matrix: the call, who may make it, and how the others are refused.
+struct Route {
+    method: &'static str,
+    uri: String,
+    body: Option<Value>,
+    allowed: Vec<Who>,
+    refusal: Refusal,
+}
+
+fn routes(f: &Fixture) -> Vec<Route> {
+    use Who::*;
+    let staff = vec![Admin, Coordinator, FocalPoint, OtherFocalPoint];
+    let planners = vec![Admin, Coordinator];
+    let signed_in = vec![Admin, Coordinator, FocalPoint, OtherFocalPoint, Reviewer];
+    let institution = json!({"code": "NHRI", "name": "Ombudsperson", "kind": "nhri"});
+    let action = json!({"title": "Edited", "lead_institution_id": f.institution, "start_date": "2024-01-01", "end_date": "2026-12-31", "version": 1});
+    let route = |method, uri: String, body: Option<Value>, allowed: &Vec<Who>, refusal| Route {
+        method,
+        uri,
+        body,
+        allowed: allowed.clone(),
+        refusal,
+    };
+    use Refusal::{Forbidden as F, Hidden as H};
+    vec![
+        route("GET", "/api/v1/me".into(), None, &signed_in, F),
+        route("GET", "/api/v1/users".into(), None, &vec![Admin], F),
+        route(
+            "POST",
+            "/api/v1/users".into(),
+            Some(
+                json!({"name": "new.user", "display_name": "New", "role": "reviewer", "password": PASSWORD}),
+            ),
+            &vec![Admin],
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/users/{}", f.user),
+            None,
+            &vec![Admin],
+            F,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/users/{}", f.user),
+            Some(
+                json!({"display_name": "Focal", "role": "focal_point", "institutions": [f.institution], "version": 1}),
+            ),
+            &vec![Admin],
+            F,
+        ),
+        route(
+            "GET",
+            "/api/v1/institutions".into(),
+            None,
+            &EVERYONE.to_vec(),
+            F,
+        ),
+        route(
+            "POST",
+            "/api/v1/institutions".into(),
+            Some(institution.clone()),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/institutions/{}", f.institution),
+            None,
+            &EVERYONE.to_vec(),
+            F,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/institutions/{}", f.institution),
+            Some(
+                json!({"code": "MOJ", "name": "Ministry of Justice", "kind": "ministry", "version": 1}),
+            ),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            "/api/v1/roadmaps".into(),
+            None,
+            &EVERYONE.to_vec(),
+            F,
+        ),
+        route(
+            "POST",
+            "/api/v1/roadmaps".into(),
+            Some(json!({"title": "Another"})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/roadmaps/{}", f.roadmap),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/roadmaps/{}", f.roadmap),
+            Some(json!({"title": "Renamed", "review": "SVN/UPR/4", "version": 1})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/roadmaps/{}/clusters", f.roadmap),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/roadmaps/{}/clusters", f.roadmap),
+            Some(json!({"title": "More"})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/clusters/{}", f.cluster),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/clusters/{}", f.cluster),
+            Some(json!({"title": "Justice and police", "recommendations": [UID], "version": 1})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/roadmaps/{}/actions", f.roadmap),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/roadmaps/{}/actions", f.roadmap),
+            Some(action.clone()),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/actions/{}", f.action),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/actions/{}", f.action),
+            Some(action),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/actions/{}/indicators", f.action),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/actions/{}/indicators", f.action),
+            Some(json!({"title": "Trainings", "frequency": "quarterly"})),
+            &planners,
+            F,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/indicators/{}", f.indicator),
+            Some(json!({"title": "Law adopted", "frequency": "yearly", "version": 1})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/actions/{}/reports", f.action),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/actions/{}/reports", f.action),
+            Some(json!({"due_date": "2026-01-01"})),
+            &vec![FocalPoint],
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/reports/{}", f.report),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/reports/{}", f.report),
+            Some(json!({"narrative": "Drafting went on.", "version": 2})),
+            &vec![FocalPoint],
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/reports/{}/evidence", f.report),
+            Some(json!({"title": "Press release", "url": "https://example.org/p", "public": true})),
+            &vec![FocalPoint],
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/reports/{}/transitions", f.report),
+            Some(json!({"to": "submitted", "version": 3})),
+            &vec![FocalPoint],
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/reports/{}/transitions", f.report),
+            Some(json!({"to": "validated", "version": 4})),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/evidence/{}", f.evidence),
+            None,
+            &staff,
+            H,
+        ),
+        route(
+            "GET",
+            format!("/api/v1/recommendations/{UID}/assessments"),
+            None,
+            &EVERYONE.to_vec(),
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/recommendations/{UID}/assessments"),
+            Some(json!({"period": "2026", "level": "not_started"})),
+            &vec![Admin, Coordinator, Reviewer],
+            F,
+        ),
+        route(
+            "PUT",
+            format!("/api/v1/assessments/{}", f.assessment),
+            Some(
+                json!({"period": "2025", "level": "in_progress", "summary": "Work begun", "version": 1}),
+            ),
+            &planners,
+            F,
+        ),
+        route(
+            "GET",
+            "/api/v1/rollups?by=review".into(),
+            None,
+            &EVERYONE.to_vec(),
+            F,
+        ),
+        route("GET", "/api/v1/calendar".into(), None, &staff, F),
+        route("GET", "/api/v1/inbox".into(), None, &signed_in, F),
+        route(
+            "POST",
+            format!("/api/v1/inbox/{}/read", f.message),
+            None,
+            &signed_in,
+            F,
+        ),
+        route("GET", "/api/v1/audit".into(), None, &vec![Admin], F),
+    ]
+}
+
+#[tokio::test]
+async fn authorization_matrix_every_route_every_role() {
+    each_backend(async |app| {
+        let fixture = fixture(app).await;
+        let table = routes(&fixture);
+        // Every Roadmap API path is in the table.
+        let covered: BTreeSet<String> = table
+            .iter()
+            .map(|r| r.uri.split('?').next().unwrap_or("").to_owned())
+            .collect();
+        let documented = hrtrack_web::openapi_document()["paths"]
+            .as_object()
+            .map(|p| {
+                p.keys()
+                    .filter(|k| k.contains("/api/v1/") && is_roadmap_path(k))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert!(
+            covered.len() >= documented,
+            "{} paths covered, {documented} documented",
+            covered.len()
+        );
+        let mut checked = 0;
+        for route in &table {
+            // Refused callers first: nothing they send may change what the others see.
+            let (allowed, refused): (Vec<Who>, Vec<Who>) =
+                EVERYONE.iter().partition(|who| route.allowed.contains(who));
+            for who in refused.into_iter().chain(allowed) {
+                let answer = call(app, who, route.method, &route.uri, route.body.clone()).await;
+                let what = format!("{who:?} {} {}", route.method, route.uri);
+                if route.allowed.contains(&who) {
+                    assert!(
+                        !matches!(
+                            answer.status,
+                            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                        ),
+                        "{what} should be allowed: {} {}",
+                        answer.status,
+                        answer.text()
+                    );
+                    assert_ne!(
+                        answer.status,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "{what}: {}",
+                        answer.text()
+                    );
+                } else {
+                    let expected = match (who, route.refusal) {
+                        (Who::Public, Refusal::Forbidden) => {
+                            (StatusCode::UNAUTHORIZED, "unauthorized")
+                        }
+                        (Who::Public, Refusal::Hidden) => {
+                            (StatusCode::NOT_FOUND, "record_not_found")
+                        }
+                        _ => (StatusCode::FORBIDDEN, "forbidden"),
+                    };
+                    assert_error(&answer, expected.0, expected.1, &what);
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, table.len() * EVERYONE.len());
+    })
+    .await;
+}
+
+fn is_roadmap_path(path: &str) -> bool {
+    [
+        "/me",
+        "/users",
+        "/institutions",
+        "/roadmaps",
+        "/clusters",
+        "/actions",
+        "/indicators",
+        "/reports",
+        "/evidence",
+        "/assessments",
+        "/rollups",
+        "/calendar",
+        "/inbox",
+        "/audit",
+    ]
+    .iter()
+    .any(|part| path.contains(part))
+}
+
+#[tokio::test]
+async fn a_focal_point_reports_only_on_their_institutions_actions() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let body = json!({"due_date": "2026-01-01", "narrative": "Not ours"});
+        let answer = call(
+            app,
+            Who::OtherFocalPoint,
+            "POST",
+            &format!("/api/v1/actions/{}/reports", f.action),
+            Some(body.clone()),
+        )
+        .await;
+        assert_error(
+            &answer,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "other institution's action",
+        );
+        assert!(
+            answer.json()["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("institution")
+        );
+        let edit = call(
+            app,
+            Who::OtherFocalPoint,
+            "PUT",
+            &format!("/api/v1/reports/{}", f.report),
+            Some(json!({"narrative": "x", "version": 1})),
+        )
+        .await;
+        assert_error(
+            &edit,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "other institution's report",
+        );
+        let report = call(
+            app,
+            Who::Coordinator,
+            "GET",
+            &format!("/api/v1/reports/{}", f.report),
+            None,
+        )
+        .await
+        .json();
+        assert_eq!(report["narrative"], "Drafting started.", "nothing written");
+        let own = call(
+            app,
+            Who::FocalPoint,
+            "POST",
+            &format!("/api/v1/actions/{}/reports", f.action),
+            Some(body),
+        )
+        .await;
+        assert_eq!(own.status, StatusCode::CREATED, "{}", own.text());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_header_for_writes() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let (_, cookie) =
+            hrtrack_web::auth::sign_in(&app.store, "coordinator", PASSWORD, &Default::default())
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let cookie = cookie
+            .to_str()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let secret = cookie.trim_start_matches("hrtrack_session=");
+        let csrf = app
+            .store
+            .session(&secret_digest(secret))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no session"))
+            .csrf_token;
+        let uri = format!("/api/v1/clusters/{}", f.cluster);
+        let body = json!({"title": "Renamed by cookie", "recommendations": [UID], "version": 1})
+            .to_string()
+            .into_bytes();
+        for (header, what) in [(None, "missing"), (Some("wrong-token"), "wrong")] {
+            let mut headers = vec![
+                ("cookie", cookie.as_str()),
+                ("content-type", "application/json"),
+            ];
+            if let Some(value) = header {
+                headers.push(("x-csrf-token", value));
+            }
+            let answer = app.send("PUT", &uri, &headers, body.clone()).await;
+            assert_error(&answer, StatusCode::FORBIDDEN, "csrf_invalid", what);
+        }
+        let unchanged = call(app, Who::Coordinator, "GET", &uri, None).await.json();
+        assert_eq!(unchanged["title"], "Justice");
+        let headers = [
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/json"),
+            ("x-csrf-token", csrf.as_str()),
+        ];
+        let answer = app.send("PUT", &uri, &headers, body).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(answer.json()["title"], "Renamed by cookie");
+        // Reads need no token.
+        let me = app
+            .send(
+                "GET",
+                "/api/v1/me",
+                &[("cookie", cookie.as_str())],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(me.json()["user"]["name"], "coordinator");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_coordinators_one_action_one_wins_the_other_gets_409_with_the_current_values() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let admin_user = app.store.user_with_password("admin").await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(admin_user.is_some());
+        let uri = format!("/api/v1/actions/{}", f.action);
+        let edit = |title: &str| json!({"title": title, "lead_institution_id": f.institution, "start_date": "2024-01-01", "end_date": "2026-12-31", "version": 1});
+        let (first, second) = tokio::join!(
+            call(app, Who::Coordinator, "PUT", &uri, Some(edit("Coordinator's title"))),
+            call(app, Who::Admin, "PUT", &uri, Some(edit("Administrator's title"))),
+        );
+        let (winner, loser, winning_title) = if first.status == StatusCode::OK {
+            (first, second, "Coordinator's title")
+        } else {
+            (second, first, "Administrator's title")
+        };
+        assert_eq!(winner.status, StatusCode::OK, "{}", winner.text());
+        assert_error(&loser, StatusCode::CONFLICT, "stale_version", "the second write");
+        let current = &loser.json()["error"]["current"];
+        assert_eq!(current["title"], winning_title, "409 carries the current values");
+        assert_eq!(current["version"], 2);
+        let stored = call(app, Who::Coordinator, "GET", &uri, None).await.json();
+        assert_eq!(stored["title"], winning_title);
+        // The audit log holds the one change, with old and new values.
+        let audit = call(app, Who::Admin, "GET", &format!("/api/v1/audit?entity=action&entity_id={}&action=update", f.action), None).await.json();
+        assert_eq!(audit["total"], 1, "{audit}");
+        assert_eq!(audit["items"][0]["changes"]["title"]["old"], "Draft a torture prevention law");
+        assert_eq!(audit["items"][0]["changes"]["title"]["new"], winning_title);
+        // Without a version nothing is written either.
+        let mut no_version = edit("No version");
+        no_version.as_object_mut().map(|o| o.remove("version"));
+        let answer = call(app, Who::Coordinator, "PUT", &uri, Some(no_version)).await;
+        assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "no version");
+    })
+    .await;
+}
+
+/// A `multipart/form-data` body with a title, the public flag and one file.
+fn multipart(file_name: &str, content: &[u8], public: bool) -> (String, Vec<u8>) {
+    let boundary = "hrtrackTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("title", "Evidence"),
+        ("public", if public { "on" } else { "" }),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload(
+    app: &TestApp,
+    report: i64,
+    file_name: &str,
+    content: &[u8],
+    public: bool,
+) -> Answer {
+    let (content_type, body) = multipart(file_name, content, public);
+    let token = format!("Bearer {}", Who::FocalPoint.token().unwrap_or_default());
+    let headers = [
+        ("authorization", token.as_str()),
+        ("content-type", content_type.as_str()),
+    ];
+    app.send(
+        "POST",
+        &format!("/api/v1/reports/{report}/evidence"),
+        &headers,
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn uploads_are_checked_and_published_data_leaks_no_drafts_nor_internal_evidence() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let disguised = upload(app, f.report, "budget.pdf", b"<!DOCTYPE html><html><script>x</script></html>", true).await;
+        assert_error(&disguised, StatusCode::UNSUPPORTED_MEDIA_TYPE, "upload_rejected", "HTML named .pdf");
+        assert!(disguised.text().contains("budget.pdf"), "{}", disguised.text());
+        let huge = vec![b'a'; hrtrack_access::upload::MAX_EVIDENCE_BYTES + 1];
+        let oversized = upload(app, f.report, "big.txt", &huge, true).await;
+        assert_error(&oversized, StatusCode::PAYLOAD_TOO_LARGE, "upload_too_large", "21 MB");
+        let public = upload(app, f.report, "decree.pdf", PDF, true).await;
+        assert_eq!(public.status, StatusCode::CREATED, "{}", public.text());
+        let public_id = id_of(&public.json());
+        assert_eq!(public.json()["media_type"], "application/pdf");
+        let internal = upload(app, f.report, "memo.pdf", PDF, false).await;
+        let internal_id = id_of(&internal.json());
+        // Nothing is public before publication.
+        for uri in [
+            format!("/api/v1/actions/{}", f.action),
+            format!("/api/v1/reports/{}", f.report),
+            format!("/api/v1/evidence/{public_id}"),
+        ] {
+            assert_eq!(call(app, Who::Public, "GET", &uri, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+        // Workflow: submit, return with a comment, resubmit, validate, publish.
+        let step = |to: &str, version: i64, comment: Option<&str>| json!({"to": to, "version": version, "comment": comment});
+        let transitions = format!("/api/v1/reports/{}/transitions", f.report);
+        let mut version = call(app, Who::FocalPoint, "GET", &format!("/api/v1/reports/{}", f.report), None).await.json()["version"].as_i64().unwrap_or(0);
+        for (who, to, comment) in [
+            (Who::FocalPoint, "submitted", None),
+            (Who::Coordinator, "returned", Some("Add the decree number")),
+            (Who::FocalPoint, "submitted", None),
+            (Who::Coordinator, "validated", None),
+            (Who::Coordinator, "published", None),
+        ] {
+            let answer = call(app, who, "POST", &transitions, Some(step(to, version, comment))).await;
+            assert_eq!(answer.status, StatusCode::OK, "{to}: {}", answer.text());
+            assert_eq!(answer.json()["status"], to);
+            version = answer.json()["version"].as_i64().unwrap_or(0);
+        }
+        // A second, draft report on the same action stays hidden.
+        let draft = call(app, Who::FocalPoint, "POST", &format!("/api/v1/actions/{}/reports", f.action), Some(json!({"due_date": "2026-01-01", "narrative": "SECRET DRAFT"}))).await;
+        assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text());
+        let reports = call(app, Who::Public, "GET", &format!("/api/v1/actions/{}/reports", f.action), None).await;
+        assert_eq!(reports.status, StatusCode::OK, "{}", reports.text());
+        let text = reports.text();
+        assert!(!text.contains("SECRET DRAFT"), "{text}");
+        assert!(!text.contains("Internal memo") && !text.contains("memo.pdf"), "{text}");
+        assert!(text.contains("decree.pdf"), "{text}");
+        let items = reports.json()["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["comments"][0]["body"], "Add the decree number");
+        let file = call(app, Who::Public, "GET", &format!("/api/v1/evidence/{public_id}"), None).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.body.as_ref(), PDF);
+        assert!(file.header("content-disposition").starts_with("attachment"));
+        assert_eq!(call(app, Who::Public, "GET", &format!("/api/v1/evidence/{internal_id}"), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(call(app, Who::Public, "GET", &format!("/api/v1/evidence/{}", f.evidence), None).await.status, StatusCode::NOT_FOUND);
+        let staff = call(app, Who::OtherFocalPoint, "GET", &format!("/api/v1/evidence/{internal_id}"), None).await;
+        assert_eq!(staff.status, StatusCode::OK, "staff read internal evidence");
+        // The action was published with its report; the draft assessment stays hidden.
+        assert_eq!(call(app, Who::Public, "GET", &format!("/api/v1/actions/{}", f.action), None).await.json()["published"], true);
+        let assessments = call(app, Who::Public, "GET", &format!("/api/v1/recommendations/{UID}/assessments"), None).await.json();
+        assert_eq!(assessments["items"].as_array().map(Vec::len), Some(0), "{assessments}");
+        // Publishing it shows it, and the roll-up counts it.
+        let published = call(app, Who::Coordinator, "PUT", &format!("/api/v1/assessments/{}", f.assessment), Some(json!({"period": "2025", "level": "in_progress", "status": "published", "version": 1}))).await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.text());
+        let shadow = call(app, Who::Reviewer, "POST", &format!("/api/v1/recommendations/{UID}/assessments"), Some(json!({"period": "2025", "level": "not_started", "status": "published", "summary": "No visible change"}))).await;
+        assert_eq!(shadow.status, StatusCode::CREATED, "{}", shadow.text());
+        let both = call(app, Who::Public, "GET", &format!("/api/v1/recommendations/{UID}/assessments"), None).await.json();
+        let shadows: Vec<bool> = both["items"].as_array().unwrap_or(&vec![]).iter().map(|a| a["shadow"].as_bool().unwrap_or(false)).collect();
+        assert_eq!(shadows, [false, true], "{both}");
+        let rollup = call(app, Who::Public, "GET", "/api/v1/rollups?by=review", None).await.json();
+        assert_eq!(rollup["rows"][0]["key"], "SVN/UPR/4", "{rollup}");
+        assert_eq!(rollup["rows"][0]["levels"]["in_progress"], 1, "{rollup}");
+        assert_eq!(rollup["rows"][0]["assessed"], 1, "shadow assessments are not counted: {rollup}");
+        // The author was told of each step in their inbox.
+        let inbox = call(app, Who::FocalPoint, "GET", "/api/v1/inbox", None).await.json();
+        let subjects: Vec<String> = inbox["items"].as_array().unwrap_or(&vec![]).iter().map(|m| m["subject"].as_str().unwrap_or("").to_owned()).collect();
+        assert!(subjects.iter().any(|s| s.starts_with("returned")), "{subjects:?}");
+        assert!(subjects.iter().any(|s| s.starts_with("published")), "{subjects:?}");
+    })
+    .await;
+}
+
+fn schema_fields(name: &str) -> BTreeSet<String> {
+    hrtrack_web::openapi_document()["components"]["schemas"][name]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no schema {name}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn fields_of(value: &Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn roadmap_schemas_name_exactly_the_served_fields() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let get =
+            |uri: String| async move { call(app, Who::Admin, "GET", &uri, None).await.json() };
+        let report = get(format!("/api/v1/reports/{}", f.report)).await;
+        let calendar = get("/api/v1/calendar?until=2030-01-01".into()).await;
+        let audit = get("/api/v1/audit".into()).await;
+        let served = [
+            ("User", get(format!("/api/v1/users/{}", f.user)).await),
+            ("Me", get("/api/v1/me".into()).await),
+            (
+                "Institution",
+                get(format!("/api/v1/institutions/{}", f.institution)).await,
+            ),
+            (
+                "Roadmap",
+                get(format!("/api/v1/roadmaps/{}", f.roadmap)).await,
+            ),
+            (
+                "Cluster",
+                get(format!("/api/v1/clusters/{}", f.cluster)).await,
+            ),
+            ("Action", get(format!("/api/v1/actions/{}", f.action)).await),
+            (
+                "Indicator",
+                get(format!("/api/v1/actions/{}/indicators", f.action)).await["items"][0].clone(),
+            ),
+            ("ProgressReport", report.clone()),
+            ("Evidence", report["evidence"][0].clone()),
+            (
+                "Assessment",
+                get(format!("/api/v1/recommendations/{UID}/assessments")).await["items"][0].clone(),
+            ),
+            ("Rollup", get("/api/v1/rollups?by=theme".into()).await),
+            ("Calendar", calendar.clone()),
+            ("DueReport", calendar["reports"][0].clone()),
+            ("UnDeadline", calendar["un_deadlines"][0].clone()),
+            (
+                "InboxMessage",
+                call(app, Who::Coordinator, "GET", "/api/v1/inbox", None)
+                    .await
+                    .json()["items"][0]
+                    .clone(),
+            ),
+            ("AuditPage", audit.clone()),
+            ("AuditEntry", audit["items"][0].clone()),
+        ];
+        for (name, value) in served {
+            assert_eq!(
+                schema_fields(name),
+                fields_of(&value),
+                "schema {name}: {value}"
+            );
+        }
+        // The UPR mid-term report falls 27 months after the review.
+        let deadline = &calendar["un_deadlines"][0];
+        assert_eq!(deadline["kind"], "upr_mid_term_report", "{calendar}");
+    })
+    .await;
+}
