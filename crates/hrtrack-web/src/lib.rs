@@ -173,11 +173,16 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let state = AppState::open(store).await.map_err(std::io::Error::other)?;
     let refresher = tokio::spawn(keep_index_fresh(state.clone()));
+    let postman = tokio::spawn(keep_mail_flowing(
+        state.store().clone(),
+        hrtrack_access::mail::Mailer::from_env(),
+    ));
     tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     refresher.abort();
+    postman.abort();
     served?;
     tracing::info!("hrtrack stopped");
     Ok(())
@@ -202,6 +207,51 @@ pub async fn keep_index_fresh(state: AppState) {
             Err(error) => tracing::error!(%error, "search index refresh failed"),
         }
     }
+}
+
+/// How often [`keep_mail_flowing`] looks for overdue reports and unsent messages.
+pub const MAIL_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Every [`MAIL_INTERVAL`], forever: reminds focal points of overdue reports (once per
+/// report) and, when SMTP is configured (`HRTRACK_SMTP`), sends the inbox messages not yet
+/// sent to users with an e-mail address. Failures are logged and retried at the next tick.
+pub async fn keep_mail_flowing(store: Store, mailer: Option<hrtrack_access::mail::Mailer>) {
+    let mut ticks = tokio::time::interval(MAIL_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match store.remind_overdue(hrtrack_domain::Date::today_utc()).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "overdue reminders"),
+            Err(error) => tracing::error!(%error, "overdue reminders failed"),
+        }
+        if let Some(mailer) = &mailer {
+            match deliver_mail(&store, mailer).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "e-mails sent"),
+                Err(error) => tracing::error!(%error, "sending e-mail failed"),
+            }
+        }
+    }
+}
+
+/// Sends up to 100 inbox messages not yet e-mailed, marking each one sent; stops at the
+/// first failure (the rest wait for the next call). Returns how many were sent.
+pub async fn deliver_mail(
+    store: &Store,
+    mailer: &hrtrack_access::mail::Mailer,
+) -> Result<usize, String> {
+    let pending = store.unmailed_messages(100).await.map_err(|e| e.to_string())?;
+    let mut sent = 0;
+    for (id, address, subject, body) in pending {
+        mailer
+            .send(&address, &subject, &body)
+            .await
+            .map_err(|e| e.to_string())?;
+        store.mark_mailed(id).await.map_err(|e| e.to_string())?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM: the usual `shutdown` argument of [`serve`].

@@ -350,6 +350,47 @@ impl Store {
         Ok(())
     }
 
+    /// Reminds the focal points of each overdue report's lead institution, once per report:
+    /// a message in their inbox (and so by e-mail when SMTP is configured). Returns how many
+    /// messages were written.
+    pub async fn remind_overdue(&self, today: Date) -> Result<u64, StoreError> {
+        let overdue: Vec<DueReport> = self
+            .calendar(None, today, today)
+            .await?
+            .into_iter()
+            .filter(|d| d.overdue)
+            .collect();
+        if overdue.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write_tx().await?;
+        let now = now_rfc3339();
+        let mut sent = 0;
+        for due in overdue {
+            let subject = format!("Overdue: report on action {} due {}", due.action_id, due.due_date);
+            let body = format!(
+                "The progress report on \"{}\" was due on {} and has not been submitted.",
+                due.action_title, due.due_date
+            );
+            let done = sqlx::query(
+                "INSERT INTO inbox (user_id, at, subject, body, link) \
+                 SELECT u.id, $1, $2, $3, $4 FROM users u JOIN user_institutions ui ON ui.user_id = u.id \
+                 WHERE ui.institution_id = $5 AND u.role = 'focal_point' AND u.archived = 0 \
+                 AND NOT EXISTS (SELECT 1 FROM inbox m WHERE m.user_id = u.id AND m.subject = $2)",
+            )
+            .bind(&now)
+            .bind(&subject)
+            .bind(&body)
+            .bind(format!("/roadmap/actions/{}", due.action_id))
+            .bind(due.lead_institution_id)
+            .execute(&mut *tx)
+            .await?;
+            sent += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(sent)
+    }
+
     /// Puts a message in the inbox of every active user with `role` (and, when given,
     /// working for `institution_id`). Returns how many were sent.
     pub async fn notify_role(

@@ -1008,3 +1008,87 @@ async fn roadmap_schemas_name_exactly_the_served_fields() {
     })
     .await;
 }
+
+/// A fake SMTP relay on a free port: accepts connections, answers every step, and sends the
+/// text of each message it receives down the channel.
+async fn fake_relay() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 fake relay\r\n").await;
+                let mut message: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(text) = message.as_mut() {
+                        if line == "." {
+                            let _ = sender.send(message.take().unwrap_or_default());
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            text.push_str(&line);
+                            text.push('\n');
+                        }
+                        continue;
+                    }
+                    let reply: &[u8] = match line.get(..4).unwrap_or("").to_ascii_uppercase().as_str() {
+                        "DATA" => {
+                            message = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, receiver)
+}
+
+#[tokio::test]
+async fn overdue_reports_are_reminded_once_and_messages_leave_by_email() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let store = &app.store;
+        let focal = store.user(f.user).await.unwrap_or_else(|e| panic!("{e}"));
+        store
+            .update_user(
+                &Actor::system("test"),
+                focal.id,
+                focal.version,
+                hrtrack_db::roadmap::UserUpdate {
+                    display_name: focal.display_name.clone(),
+                    email: "focal@example.org".into(),
+                    role: focal.role,
+                    institutions: focal.institutions.clone(),
+                    archived: false,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The draft report due 2025-01-01 is overdue; so is the one never started for 2026-01-01.
+        let today = hrtrack_domain::Date::parse("2026-06-01").unwrap_or_else(|e| panic!("{e}"));
+        let sent = store.remind_overdue(today).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sent, 2, "one reminder per overdue report for the one focal point");
+        assert_eq!(store.remind_overdue(today).await.unwrap_or_else(|e| panic!("{e}")), 0, "only once");
+        let (port, mut received) = fake_relay().await;
+        let mailer = hrtrack_access::mail::Mailer::from_settings(Some(&format!("127.0.0.1:{port}")), Some("roadmap@gov.example"))
+            .unwrap_or_else(|| panic!("mailer"));
+        let delivered = hrtrack_web::deliver_mail(store, &mailer).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(delivered, 2);
+        let first = received.recv().await.unwrap_or_default();
+        assert!(first.contains("To: focal@example.org"), "{first}");
+        assert!(first.contains("Overdue: report on action"), "{first}");
+        assert_eq!(hrtrack_web::deliver_mail(store, &mailer).await.unwrap_or_else(|e| panic!("{e}")), 0, "sent once");
+    })
+    .await;
+}
