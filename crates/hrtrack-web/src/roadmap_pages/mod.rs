@@ -64,7 +64,10 @@ pub fn routes() -> Router<AppState> {
             get(plan::institution).post(plan::update_institution),
         )
         .route("/roadmap", get(plan::roadmaps).post(plan::create_roadmap))
-        .route("/roadmap/{id}", get(plan::roadmap).post(plan::update_roadmap))
+        .route(
+            "/roadmap/{id}",
+            get(plan::roadmap).post(plan::update_roadmap),
+        )
         .route("/roadmap/{id}/clusters", post(plan::create_cluster))
         .route("/roadmap/{id}/actions", post(plan::create_action))
         .route(
@@ -122,11 +125,12 @@ impl FromRequestParts<AppState> for Who {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Who(
-            crate::auth::principal_of(state.store(), &parts.headers)
-                .await
-                .unwrap_or_else(|_| Principal::anonymous()),
-        ))
+        Ok(Who(crate::auth::principal_of(
+            state.store(),
+            &parts.headers,
+        )
+        .await
+        .unwrap_or_else(|_| Principal::anonymous())))
     }
 }
 
@@ -244,7 +248,11 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub fn new(app: AppState, req: PageRequest, who: Who) -> Self {
-        Self { app, req, who: who.0 }
+        Self {
+            app,
+            req,
+            who: who.0,
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -400,7 +408,12 @@ pub(crate) fn field_check(label: &str, name: &str, checked: bool) -> String {
     )
 }
 
-pub(crate) fn field_select(label: &str, name: &str, options: &[(String, String)], selected: &str) -> String {
+pub(crate) fn field_select(
+    label: &str,
+    name: &str,
+    options: &[(String, String)],
+    selected: &str,
+) -> String {
     let mut out = format!("<label>{label}<select name=\"{name}\">");
     for (value, text) in options {
         let _ = write!(
@@ -416,7 +429,12 @@ pub(crate) fn field_select(label: &str, name: &str, options: &[(String, String)]
 }
 
 /// Checkboxes, one per option, for a list of ids.
-pub(crate) fn field_checks(label: &str, name: &str, options: &[(i64, String)], chosen: &[i64]) -> String {
+pub(crate) fn field_checks(
+    label: &str,
+    name: &str,
+    options: &[(i64, String)],
+    chosen: &[i64],
+) -> String {
     let mut out = format!("<fieldset><legend>{label}</legend>");
     for (id, text) in options {
         let _ = write!(

@@ -45,11 +45,15 @@ fn login_body(ctx: &Ctx, name: &str, next: &str, message: Option<&str>) -> Strin
 }
 
 /// `GET /login`.
-pub(crate) async fn login_form(State(app): State<AppState>, req: PageRequest, who: Who) -> Response {
+pub(crate) async fn login_form(
+    State(app): State<AppState>,
+    req: PageRequest,
+    who: Who,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let next = safe_next(ctx.req.query.get("next"));
     let body = login_body(&ctx, "", &next, None);
-    ctx.finish(ctx.page(StatusCode::OK, &ctx.lang().text("rm.login").to_owned(), body))
+    ctx.finish(ctx.page(StatusCode::OK, ctx.lang().text("rm.login"), body))
 }
 
 /// `POST /login`: a session cookie and 303 to `next`; the form again (401) when refused.
@@ -64,18 +68,35 @@ pub(crate) async fn login(
     let form = FormData(form);
     let next = safe_next(form.get("next"));
     let title = ctx.lang().text("rm.login").to_owned();
-    match auth::sign_in(ctx.store(), form.text("name"), form.text("password"), &headers).await {
+    match auth::sign_in(
+        ctx.store(),
+        form.text("name"),
+        form.text("password"),
+        &headers,
+    )
+    .await
+    {
         Ok((_, cookie)) => {
             let mut response = Redirect::to(&next).into_response();
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             response
         }
         Err(SignInError::Rejected) => {
-            let body = login_body(&ctx, form.text("name"), &next, Some(ctx.lang().text("rm.login_failed")));
+            let body = login_body(
+                &ctx,
+                form.text("name"),
+                &next,
+                Some(ctx.lang().text("rm.login_failed")),
+            );
             ctx.finish(ctx.page(StatusCode::UNAUTHORIZED, &title, body))
         }
         Err(SignInError::Throttled) => {
-            let body = login_body(&ctx, form.text("name"), &next, Some(ctx.lang().text("rm.login_throttled")));
+            let body = login_body(
+                &ctx,
+                form.text("name"),
+                &next,
+                Some(ctx.lang().text("rm.login_throttled")),
+            );
             ctx.finish(ctx.page(StatusCode::TOO_MANY_REQUESTS, &title, body))
         }
         Err(error) => ctx.finish(Err(ApiError::from(error))),
@@ -138,7 +159,12 @@ async fn account_page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> 
         ctx.t("nav.roadmap"),
         ctx.t("rm.calendar"),
     );
-    let _ = write!(body, "{}{}", ctx.form("/logout"), submit(&ctx.t("rm.logout")));
+    let _ = write!(
+        body,
+        "{}{}",
+        ctx.form("/logout"),
+        submit(&ctx.t("rm.logout"))
+    );
     let _ = write!(
         body,
         "<h2>{}</h2>{}{}{}{}",
@@ -178,7 +204,7 @@ async fn account_page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> 
         field_text(&ctx.t("rm.label"), "label", "", true),
         submit(&ctx.t("rm.create_token"))
     );
-    ctx.page(status, &ctx.lang().text("rm.account").to_owned(), body)
+    ctx.page(status, ctx.lang().text("rm.account"), body)
 }
 
 /// `GET /account`.
@@ -200,7 +226,15 @@ pub(crate) async fn change_password(
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require_user(&ctx.who)?;
-        match auth::change_password(ctx.store(), &ctx.who, form.text("current"), form.text("new"), &headers).await {
+        match auth::change_password(
+            ctx.store(),
+            &ctx.who,
+            form.text("current"),
+            form.text("new"),
+            &headers,
+        )
+        .await
+        {
             Ok(cookie) => {
                 let mut response = Redirect::to("/account").into_response();
                 if let Some(cookie) = cookie {
@@ -259,7 +293,9 @@ pub(crate) async fn revoke_token(
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         let user = policy::require_user(&ctx.who)?;
-        ctx.store().revoke_api_token(&ctx.who.actor(), user.id, id).await?;
+        ctx.store()
+            .revoke_api_token(&ctx.who.actor(), user.id, id)
+            .await?;
         see_other("/account")
     }
     .await;
@@ -322,14 +358,29 @@ async fn users_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
         ctx.retry_notice(&retry),
         ctx.form("/admin/users"),
         field_text(&ctx.t("rm.user_name"), "name", typed.text("name"), true),
-        field_text(&ctx.t("rm.display_name"), "display_name", typed.text("display_name"), true),
+        field_text(
+            &ctx.t("rm.display_name"),
+            "display_name",
+            typed.text("display_name"),
+            true
+        ),
         field_typed(&ctx.t("rm.email"), "email", "email", typed.text("email")),
-        field_select(&ctx.t("rm.role"), "role", &role_options(), typed.text("role")),
-        field_checks(&ctx.t("rm.institutions"), "institutions", &institution_options(ctx).await?, &typed.ids("institutions")),
+        field_select(
+            &ctx.t("rm.role"),
+            "role",
+            &role_options(),
+            typed.text("role")
+        ),
+        field_checks(
+            &ctx.t("rm.institutions"),
+            "institutions",
+            &institution_options(ctx).await?,
+            &typed.ids("institutions")
+        ),
         field_typed(&ctx.t("rm.initial_password"), "password", "password", ""),
         submit(&ctx.t("rm.create"))
     );
-    ctx.page(Retry::status(&retry), &ctx.lang().text("rm.users").to_owned(), body)
+    ctx.page(Retry::status(&retry), ctx.lang().text("rm.users"), body)
 }
 
 /// `GET /admin/users`.
@@ -413,11 +464,30 @@ async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled
         "{}{}{}{}{}{}{}{}",
         ctx.form(&format!("/admin/users/{id}")),
         hidden("version", &user.version.to_string()),
-        field_text(&ctx.t("rm.display_name"), "display_name", values.text("display_name"), true),
+        field_text(
+            &ctx.t("rm.display_name"),
+            "display_name",
+            values.text("display_name"),
+            true
+        ),
         field_typed(&ctx.t("rm.email"), "email", "email", values.text("email")),
-        field_select(&ctx.t("rm.role"), "role", &role_options(), values.text("role")),
-        field_checks(&ctx.t("rm.institutions"), "institutions", &institution_options(ctx).await?, &values.ids("institutions")),
-        super::field_check(&ctx.t("rm.archived"), "archived", values.checked("archived")),
+        field_select(
+            &ctx.t("rm.role"),
+            "role",
+            &role_options(),
+            values.text("role")
+        ),
+        field_checks(
+            &ctx.t("rm.institutions"),
+            "institutions",
+            &institution_options(ctx).await?,
+            &values.ids("institutions")
+        ),
+        super::field_check(
+            &ctx.t("rm.archived"),
+            "archived",
+            values.checked("archived")
+        ),
         submit(&ctx.t("rm.save"))
     );
     let _ = write!(
@@ -464,7 +534,11 @@ pub(crate) async fn update_user(
                 archived: form.checked("archived"),
             };
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_user(&ctx.who.actor(), id, version, update).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_user(&ctx.who.actor(), id, version, update)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -495,7 +569,9 @@ pub(crate) async fn reset_password(
         let user = ctx.store().user(id).await?;
         match password_hash(form.text("password"), &user.name) {
             Ok(hash) => {
-                ctx.store().set_password(&ctx.who.actor(), id, &hash).await?;
+                ctx.store()
+                    .set_password(&ctx.who.actor(), id, &hash)
+                    .await?;
                 see_other(&format!("/admin/users/{id}"))
             }
             Err(error) => match retry_of(&error, &FormData::default()) {
@@ -606,7 +682,7 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
             }
             body.push_str("</ul></nav>");
         }
-        ctx.page(StatusCode::OK, &ctx.lang().text("rm.audit").to_owned(), body)
+        ctx.page(StatusCode::OK, ctx.lang().text("rm.audit"), body)
     }
     .await;
     ctx.finish(result)

@@ -41,15 +41,34 @@ fn institution_input(form: &FormData) -> Result<InstitutionInput, ApiError> {
 }
 
 fn institution_fields(ctx: &Ctx, values: &FormData) -> String {
-    let kinds = code_options(&InstitutionKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    let kinds = code_options(
+        &InstitutionKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+    );
     format!(
         "{}{}{}{}{}{}",
         field_text(&ctx.t("rm.code"), "code", values.text("code"), true),
         field_text(&ctx.t("rm.name_en"), "name", values.text("name"), true),
-        field_text(&ctx.t("rm.name_ru"), "name_ru", values.text("name_ru"), false),
-        field_text(&ctx.t("rm.name_tk"), "name_tk", values.text("name_tk"), false),
+        field_text(
+            &ctx.t("rm.name_ru"),
+            "name_ru",
+            values.text("name_ru"),
+            false
+        ),
+        field_text(
+            &ctx.t("rm.name_tk"),
+            "name_tk",
+            values.text("name_tk"),
+            false
+        ),
         field_select(&ctx.t("rm.kind"), "kind", &kinds, values.text("kind")),
-        field_check(&ctx.t("rm.archived"), "archived", values.checked("archived")),
+        field_check(
+            &ctx.t("rm.archived"),
+            "archived",
+            values.checked("archived")
+        ),
     )
 }
 
@@ -80,10 +99,18 @@ async fn institutions_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
             submit(&ctx.t("rm.create"))
         );
     }
-    ctx.page(Retry::status(&retry), &ctx.lang().text("rm.institutions").to_owned(), body)
+    ctx.page(
+        Retry::status(&retry),
+        ctx.lang().text("rm.institutions"),
+        body,
+    )
 }
 
-pub(crate) async fn institutions(State(app): State<AppState>, req: PageRequest, who: Who) -> Response {
+pub(crate) async fn institutions(
+    State(app): State<AppState>,
+    req: PageRequest,
+    who: Who,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     ctx.finish(institutions_page(&ctx, None).await)
 }
@@ -101,7 +128,11 @@ pub(crate) async fn create_institution(
         policy::require(&ctx.who, Permission::ManageInstitutions)?;
         let written = async {
             let input = institution_input(&form)?;
-            Ok::<_, ApiError>(ctx.store().create_institution(&ctx.who.actor(), input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .create_institution(&ctx.who.actor(), input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -142,7 +173,10 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     body.push_str("</ul>");
     // Reports due and overdue.
     let today = Date::today_utc();
-    let due = ctx.store().calendar(Some(id), today, today.add_days(90)).await?;
+    let due = ctx
+        .store()
+        .calendar(Some(id), today, today.add_days(90))
+        .await?;
     let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.due_reports"));
     for d in due.iter().filter(|d| d.is_open()) {
         let _ = write!(
@@ -150,7 +184,10 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
             "<li>{}{} · <a href=\"/roadmap/actions/{}\">{}</a>{}</li>",
             d.due_date,
             if d.overdue {
-                format!(" <strong class=\"overdue\">{}</strong>", ctx.t("rm.overdue"))
+                format!(
+                    " <strong class=\"overdue\">{}</strong>",
+                    ctx.t("rm.overdue")
+                )
             } else {
                 String::new()
             },
@@ -177,7 +214,10 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     }
     body.push_str("</ul>");
     // Roll-up.
-    let rollup = ctx.store().rollup(RollupDimension::Institution, None).await?;
+    let rollup = ctx
+        .store()
+        .rollup(RollupDimension::Institution, None)
+        .await?;
     let _ = write!(body, "<h2>{}</h2>", ctx.t("rm.rollup"));
     body.push_str(&super::reports::rollup_table(
         ctx,
@@ -266,7 +306,7 @@ fn roadmap_input(form: &FormData) -> Result<RoadmapInput, ApiError> {
         description: form.text("description").to_owned(),
         review: (!review.is_empty()).then(|| review.to_owned()),
         followup_months: if months.is_empty() {
-            0
+            12
         } else {
             form.number("followup_months")?
         },
@@ -290,11 +330,29 @@ async fn roadmap_fields(ctx: &Ctx, values: &FormData) -> Result<String, ApiError
     Ok(format!(
         "{}{}{}{}{}{}",
         field_text(&ctx.t("rm.title"), "title", values.text("title"), true),
-        field_area(&ctx.t("rm.description"), "description", values.text("description")),
+        field_area(
+            &ctx.t("rm.description"),
+            "description",
+            values.text("description")
+        ),
         field_text(&ctx.t("rm.review"), "review", values.text("review"), false),
-        field_typed(&ctx.t("rm.followup_months"), "number", "followup_months", values.text("followup_months")),
-        field_checks(&ctx.t("rm.reviewers"), "reviewers", &reviewer_options(ctx).await?, &values.ids("reviewers")),
-        field_check(&ctx.t("rm.archived"), "archived", values.checked("archived")),
+        field_typed(
+            &ctx.t("rm.followup_months"),
+            "number",
+            "followup_months",
+            values.get("followup_months").unwrap_or("12")
+        ),
+        field_checks(
+            &ctx.t("rm.reviewers"),
+            "reviewers",
+            &reviewer_options(ctx).await?,
+            &values.ids("reviewers")
+        ),
+        field_check(
+            &ctx.t("rm.archived"),
+            "archived",
+            values.checked("archived")
+        ),
     ))
 }
 
@@ -320,7 +378,11 @@ async fn roadmaps_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
             }
         );
     } else {
-        let _ = write!(body, "<p><a href=\"/login?next=%2Froadmap\">{}</a></p>", ctx.t("rm.login"));
+        let _ = write!(
+            body,
+            "<p><a href=\"/login?next=%2Froadmap\">{}</a></p>",
+            ctx.t("rm.login")
+        );
     }
     for roadmap in ctx.store().roadmaps(false).await? {
         let actions = ctx.store().actions(Some(roadmap.id), None).await?;
@@ -336,7 +398,10 @@ async fn roadmaps_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
             "<section><h2><a href=\"/roadmap/{}\">{}</a></h2><p>{}</p><ul>",
             roadmap.id,
             escape(&roadmap.title),
-            escape(&ctx.lang().format("rm.action_count", &[("n", &visible.len().to_string())]))
+            escape(
+                &ctx.lang()
+                    .format("rm.action_count", &[("n", &visible.len().to_string())])
+            )
         );
         for a in visible {
             let _ = write!(
@@ -362,7 +427,7 @@ async fn roadmaps_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
             submit(&ctx.t("rm.create"))
         );
     }
-    ctx.page(Retry::status(&retry), &ctx.lang().text("nav.roadmap").to_owned(), body)
+    ctx.page(Retry::status(&retry), ctx.lang().text("nav.roadmap"), body)
 }
 
 pub(crate) async fn roadmaps(State(app): State<AppState>, req: PageRequest, who: Who) -> Response {
@@ -414,7 +479,10 @@ async fn roadmap_page(ctx: &Ctx, id: i64, retry: Option<(RoadmapForm, Retry<'_>)
         .filter(|a| policy::sees_action(&ctx.who, &roadmap, a))
         .collect();
     if !drafts && (roadmap.archived || visible.is_empty()) {
-        return Err(ApiError::new(crate::error::ErrorCode::NotFound, "no such roadmap"));
+        return Err(ApiError::new(
+            crate::error::ErrorCode::NotFound,
+            "no such roadmap",
+        ));
     }
     let mut body = format!(
         "<h1>{}</h1><p>{}</p>",
@@ -458,7 +526,12 @@ async fn roadmap_page(ctx: &Ctx, id: i64, retry: Option<(RoadmapForm, Retry<'_>)
             .filter(|u| roadmap.reviewers.contains(&u.id))
             .map(|u| escape(&u.display_name))
             .collect();
-        let _ = write!(body, "<p>{}: {}</p>", ctx.t("rm.reviewers"), names.join(", "));
+        let _ = write!(
+            body,
+            "<p>{}: {}</p>",
+            ctx.t("rm.reviewers"),
+            names.join(", ")
+        );
     }
     if may(ctx, Permission::Plan) {
         let (which, retry) = match retry {
@@ -563,7 +636,11 @@ pub(crate) async fn update_roadmap(
         let written = async {
             let input = roadmap_input(&form)?;
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_roadmap(&ctx.who.actor(), id, version, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_roadmap(&ctx.who.actor(), id, version, input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -594,9 +671,21 @@ fn cluster_fields(ctx: &Ctx, values: &FormData) -> String {
     format!(
         "{}{}{}{}",
         field_text(&ctx.t("rm.title"), "title", values.text("title"), true),
-        field_area(&ctx.t("rm.description"), "description", values.text("description")),
-        field_area(&ctx.t("rm.recommendation_uids"), "recommendations", values.text("recommendations")),
-        field_check(&ctx.t("rm.archived"), "archived", values.checked("archived")),
+        field_area(
+            &ctx.t("rm.description"),
+            "description",
+            values.text("description")
+        ),
+        field_area(
+            &ctx.t("rm.recommendation_uids"),
+            "recommendations",
+            values.text("recommendations")
+        ),
+        field_check(
+            &ctx.t("rm.archived"),
+            "archived",
+            values.checked("archived")
+        ),
     )
 }
 
@@ -612,12 +701,18 @@ pub(crate) async fn create_cluster(
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::Plan)?;
-        match ctx.store().create_cluster(&ctx.who.actor(), id, cluster_input(&form)).await {
+        match ctx
+            .store()
+            .create_cluster(&ctx.who.actor(), id, cluster_input(&form))
+            .await
+        {
             Ok(c) => see_other(&format!("/roadmap/clusters/{}", c.id)),
             Err(error) => {
                 let error = ApiError::from(error);
                 match retry_of(&error, &form) {
-                    Some(retry) => roadmap_page(&ctx, id, Some((RoadmapForm::Cluster, retry))).await,
+                    Some(retry) => {
+                        roadmap_page(&ctx, id, Some((RoadmapForm::Cluster, retry))).await
+                    }
                     None => Err(error),
                 }
             }
@@ -751,7 +846,10 @@ fn action_values(action: &Action) -> FormData {
     v.set("title", action.title.clone());
     v.set("description", action.description.clone());
     v.set("expected_outcome", action.expected_outcome.clone());
-    v.set("lead_institution_id", action.lead_institution_id.to_string());
+    v.set(
+        "lead_institution_id",
+        action.lead_institution_id.to_string(),
+    );
     for i in &action.supporting_institutions {
         v.set("supporting_institutions", i.to_string());
     }
@@ -778,7 +876,11 @@ fn action_values(action: &Action) -> FormData {
     v
 }
 
-async fn action_fields(ctx: &Ctx, values: &FormData, clusters: &[(i64, String)]) -> Result<String, ApiError> {
+async fn action_fields(
+    ctx: &Ctx,
+    values: &FormData,
+    clusters: &[(i64, String)],
+) -> Result<String, ApiError> {
     let code = ctx.lang().code();
     let institutions: Vec<(i64, String)> = ctx
         .store()
@@ -791,26 +893,101 @@ async fn action_fields(ctx: &Ctx, values: &FormData, clusters: &[(i64, String)])
         .iter()
         .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
-    let statuses = code_options(&ActionStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    let statuses = code_options(
+        &ActionStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+    );
     Ok(format!(
         "{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}{}",
         field_text(&ctx.t("rm.title"), "title", values.text("title"), true),
-        field_area(&ctx.t("rm.description"), "description", values.text("description")),
-        field_area(&ctx.t("rm.expected_outcome"), "expected_outcome", values.text("expected_outcome")),
-        field_select(&ctx.t("rm.lead"), "lead_institution_id", &lead, values.text("lead_institution_id")),
-        field_checks(&ctx.t("rm.supporting"), "supporting_institutions", &institutions, &values.ids("supporting_institutions")),
-        field_checks(&ctx.t("rm.partners"), "partners", &institutions, &values.ids("partners")),
-        field_typed(&ctx.t("rm.start_date"), "date", "start_date", values.text("start_date")),
-        field_typed(&ctx.t("rm.end_date"), "date", "end_date", values.text("end_date")),
+        field_area(
+            &ctx.t("rm.description"),
+            "description",
+            values.text("description")
+        ),
+        field_area(
+            &ctx.t("rm.expected_outcome"),
+            "expected_outcome",
+            values.text("expected_outcome")
+        ),
+        field_select(
+            &ctx.t("rm.lead"),
+            "lead_institution_id",
+            &lead,
+            values.text("lead_institution_id")
+        ),
+        field_checks(
+            &ctx.t("rm.supporting"),
+            "supporting_institutions",
+            &institutions,
+            &values.ids("supporting_institutions")
+        ),
+        field_checks(
+            &ctx.t("rm.partners"),
+            "partners",
+            &institutions,
+            &values.ids("partners")
+        ),
+        field_typed(
+            &ctx.t("rm.start_date"),
+            "date",
+            "start_date",
+            values.text("start_date")
+        ),
+        field_typed(
+            &ctx.t("rm.end_date"),
+            "date",
+            "end_date",
+            values.text("end_date")
+        ),
         field_text(&ctx.t("rm.cost"), "cost", values.text("cost"), false),
-        field_text(&ctx.t("rm.currency"), "currency", values.text("currency"), false),
-        field_text(&ctx.t("rm.funding_source"), "funding_source", values.text("funding_source"), false),
-        field_select(&ctx.t("rm.status"), "status", &statuses, values.text("status")),
-        field_area(&ctx.t("rm.recommendation_uids"), "recommendations", values.text("recommendations")),
-        field_checks(&ctx.t("rm.clusters"), "clusters", clusters, &values.ids("clusters")),
-        field_text(&ctx.t("rm.sdg_targets"), "sdg_targets", values.text("sdg_targets"), false),
-        field_check(&ctx.t("rm.published"), "published", values.checked("published")),
-        field_check(&ctx.t("rm.archived"), "archived", values.checked("archived")),
+        field_text(
+            &ctx.t("rm.currency"),
+            "currency",
+            values.text("currency"),
+            false
+        ),
+        field_text(
+            &ctx.t("rm.funding_source"),
+            "funding_source",
+            values.text("funding_source"),
+            false
+        ),
+        field_select(
+            &ctx.t("rm.status"),
+            "status",
+            &statuses,
+            values.text("status")
+        ),
+        field_area(
+            &ctx.t("rm.recommendation_uids"),
+            "recommendations",
+            values.text("recommendations")
+        ),
+        field_checks(
+            &ctx.t("rm.clusters"),
+            "clusters",
+            clusters,
+            &values.ids("clusters")
+        ),
+        field_text(
+            &ctx.t("rm.sdg_targets"),
+            "sdg_targets",
+            values.text("sdg_targets"),
+            false
+        ),
+        field_check(
+            &ctx.t("rm.published"),
+            "published",
+            values.checked("published")
+        ),
+        field_check(
+            &ctx.t("rm.archived"),
+            "archived",
+            values.checked("archived")
+        ),
     ))
 }
 
@@ -828,7 +1005,11 @@ pub(crate) async fn create_action(
         policy::require(&ctx.who, Permission::Plan)?;
         let written = async {
             let input = action_input(&form)?;
-            Ok::<_, ApiError>(ctx.store().create_action(&ctx.who.actor(), id, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .create_action(&ctx.who.actor(), id, input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -848,11 +1029,26 @@ fn indicator_fields(ctx: &Ctx, values: &FormData) -> String {
     format!(
         "{}{}{}{}{}{}",
         field_text(&ctx.t("rm.title"), "title", values.text("title"), true),
-        field_text(&ctx.t("rm.baseline"), "baseline", values.text("baseline"), false),
+        field_text(
+            &ctx.t("rm.baseline"),
+            "baseline",
+            values.text("baseline"),
+            false
+        ),
         field_text(&ctx.t("rm.target"), "target", values.text("target"), false),
         field_text(&ctx.t("rm.unit"), "unit", values.text("unit"), false),
-        field_select(&ctx.t("rm.frequency"), "frequency", &freqs, values.get("frequency").unwrap_or("yearly")),
-        field_text(&ctx.t("rm.sdg_indicator"), "sdg_indicator", values.text("sdg_indicator"), false),
+        field_select(
+            &ctx.t("rm.frequency"),
+            "frequency",
+            &freqs,
+            values.get("frequency").unwrap_or("yearly")
+        ),
+        field_text(
+            &ctx.t("rm.sdg_indicator"),
+            "sdg_indicator",
+            values.text("sdg_indicator"),
+            false
+        ),
     )
 }
 
@@ -860,7 +1056,10 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
     let action = ctx.store().action(id).await?;
     let roadmap = ctx.store().roadmap(action.roadmap_id).await?;
     if !policy::sees_action(&ctx.who, &roadmap, &action) {
-        return Err(ApiError::new(crate::error::ErrorCode::NotFound, "no such action"));
+        return Err(ApiError::new(
+            crate::error::ErrorCode::NotFound,
+            "no such action",
+        ));
     }
     let names = ctx.institution_names().await?;
     let name_of = |i: &i64| escape(names.get(i).map_or("?", String::as_str));
@@ -886,7 +1085,10 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
         ("rm.end_date", action.end_date.to_string()),
         (
             "rm.cost",
-            escape(&format!("{} {} {}", action.cost, action.currency, action.funding_source)),
+            escape(&format!(
+                "{} {} {}",
+                action.cost, action.currency, action.funding_source
+            )),
         ),
         ("rm.status", words(action.status.as_str())),
         (
@@ -898,7 +1100,13 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             action
                 .recommendations
                 .iter()
-                .map(|u| format!("<a href=\"/recommendations/{}\">{}</a>", escape(&url_encode(u)), escape(u)))
+                .map(|u| {
+                    format!(
+                        "<a href=\"/recommendations/{}\">{}</a>",
+                        escape(&url_encode(u)),
+                        escape(u)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -909,7 +1117,11 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
                 .iter()
                 .map(|t| {
                     let goal = t.split('.').next().unwrap_or("");
-                    format!("<a href=\"/sdg/{}\">{}</a>", escape(&url_encode(goal)), escape(t))
+                    format!(
+                        "<a href=\"/sdg/{}\">{}</a>",
+                        escape(&url_encode(goal)),
+                        escape(t)
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -922,7 +1134,13 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
     let cluster_links: Vec<String> = clusters
         .iter()
         .filter(|c| action.clusters.contains(&c.id))
-        .map(|c| format!("<a href=\"/roadmap/clusters/{}\">{}</a>", c.id, escape(&c.title)))
+        .map(|c| {
+            format!(
+                "<a href=\"/roadmap/clusters/{}\">{}</a>",
+                c.id,
+                escape(&c.title)
+            )
+        })
         .collect();
     let _ = write!(
         body,
@@ -950,7 +1168,10 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             v.set("target", ind.target.clone());
             v.set("unit", ind.unit.clone());
             v.set("frequency", ind.frequency.as_str());
-            v.set("sdg_indicator", ind.sdg_indicator.clone().unwrap_or_default());
+            v.set(
+                "sdg_indicator",
+                ind.sdg_indicator.clone().unwrap_or_default(),
+            );
             let _ = write!(
                 body,
                 "<details><summary>{}</summary>{}{}{}{}{}</details>",
@@ -998,7 +1219,12 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
                 );
             }
             Some(_) => {}
-            None if reporter || ctx.who.user().is_some_and(|u| u.role == hrtrack_domain::Role::FocalPoint) => {
+            None if reporter
+                || ctx
+                    .who
+                    .user()
+                    .is_some_and(|u| u.role == hrtrack_domain::Role::FocalPoint) =>
+            {
                 let _ = write!(
                     body,
                     " {}{}{}",
@@ -1054,7 +1280,11 @@ pub(crate) async fn update_action(
         let written = async {
             let input = action_input(&form)?;
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_action(&ctx.who.actor(), id, version, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_action(&ctx.who.actor(), id, version, input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -1097,7 +1327,11 @@ pub(crate) async fn create_indicator(
         policy::require(&ctx.who, Permission::Plan)?;
         let written = async {
             let input = indicator_input(&form)?;
-            Ok::<_, ApiError>(ctx.store().create_indicator(&ctx.who.actor(), id, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .create_indicator(&ctx.who.actor(), id, input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -1128,7 +1362,11 @@ pub(crate) async fn update_indicator(
         let written = async {
             let input = indicator_input(&form)?;
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_indicator(&ctx.who.actor(), id, version, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_indicator(&ctx.who.actor(), id, version, input)
+                    .await?,
+            )
         }
         .await;
         match written {

@@ -77,7 +77,10 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
     let indicators = ctx.store().indicators(action.id).await?;
     let mut body = format!(
         "<h1>{}</h1><p><a href=\"/roadmap/actions/{}\">{}</a></p><dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
-        escape(&ctx.lang().format("rm.report_title", &[("date", &report.due_date.to_string())])),
+        escape(
+            &ctx.lang()
+                .format("rm.report_title", &[("date", &report.due_date.to_string())])
+        ),
         action.id,
         escape(&action.title),
         ctx.t("rm.status"),
@@ -101,7 +104,11 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
             escape(value)
         );
     }
-    let _ = write!(body, "</tbody></table><h2>{}</h2><ul>", ctx.t("rm.evidence"));
+    let _ = write!(
+        body,
+        "</tbody></table><h2>{}</h2><ul>",
+        ctx.t("rm.evidence")
+    );
     let author = policy::require_reporter(&ctx.who, &action).is_ok();
     let editable = author && report.status.is_editable_by_author();
     for e in &report.evidence {
@@ -109,7 +116,11 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
             continue;
         }
         let link = match &e.url {
-            Some(url) => format!("<a href=\"{}\" rel=\"noopener\">{}</a>", escape(url), escape(&e.title)),
+            Some(url) => format!(
+                "<a href=\"{}\" rel=\"noopener\">{}</a>",
+                escape(url),
+                escape(&e.title)
+            ),
             None => format!(
                 "<a href=\"/roadmap/evidence/{}\">{}</a> ({})",
                 e.id,
@@ -166,11 +177,20 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
             ctx.retry_notice(&edit_retry),
             ctx.form(&format!("/roadmap/reports/{id}")),
             hidden("version", &report.version.to_string()),
-            field_area(&ctx.t("rm.narrative"), "narrative", values.text("narrative")),
+            field_area(
+                &ctx.t("rm.narrative"),
+                "narrative",
+                values.text("narrative")
+            ),
         );
         for ind in &indicators {
             let name = format!("value_{}", ind.id);
-            body.push_str(&field_text(&escape(&ind.title), &name, values.text(&name), false));
+            body.push_str(&field_text(
+                &escape(&ind.title),
+                &name,
+                values.text(&name),
+                false,
+            ));
         }
         body.push_str(&submit(&ctx.t("rm.save")));
         if let Some(message) = &evidence_message {
@@ -233,7 +253,9 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
             );
         }
     }
-    let title = ctx.lang().format("rm.report_title", &[("date", &report.due_date.to_string())]);
+    let title = ctx
+        .lang()
+        .format("rm.report_title", &[("date", &report.due_date.to_string())]);
     ctx.page(status, &title, body)
 }
 
@@ -283,7 +305,11 @@ pub(crate) async fn update_report(
                 values,
             };
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_report(&ctx.who.actor(), id, version, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_report(&ctx.who.actor(), id, version, input)
+                    .await?,
+            )
         }
         .await;
         match written {
@@ -360,7 +386,11 @@ pub(crate) async fn upload_evidence(
             // The token may sit after the file: the limit cut it off.
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
             let message = ctx.lang().format("rm.too_large", &[("max", &max)]);
-            return ctx.page(StatusCode::PAYLOAD_TOO_LARGE, &message, format!("<h1>{}</h1>", escape(&message)));
+            return ctx.page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &message,
+                format!("<h1>{}</h1>", escape(&message)),
+            );
         }
         ctx.who.check_csrf(upload.fields.get("csrf"))?;
         let report = ctx.store().report(id).await?;
@@ -368,7 +398,10 @@ pub(crate) async fn upload_evidence(
         let (file_name, bytes) = upload.file.unwrap_or_default();
         if upload.too_large {
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
-            let message = format!("{file_name:?}: {}", ctx.lang().format("rm.too_large", &[("max", &max)]));
+            let message = format!(
+                "{file_name:?}: {}",
+                ctx.lang().format("rm.too_large", &[("max", &max)])
+            );
             return report_page(&ctx, id, Some(ReportRetry::Evidence(message))).await;
         }
         let checked = match check_upload(&file_name, &bytes) {
@@ -390,7 +423,11 @@ pub(crate) async fn upload_evidence(
             content: bytes,
             public: upload.fields.checked("public"),
         };
-        match ctx.store().add_evidence(&ctx.who.actor(), id, evidence).await {
+        match ctx
+            .store()
+            .add_evidence(&ctx.who.actor(), id, evidence)
+            .await
+        {
             Ok(_) => see_other(&format!("/roadmap/reports/{id}")),
             Err(error) => {
                 let error = ApiError::from(error);
@@ -425,7 +462,11 @@ pub(crate) async fn add_link(
             url: form.text("url").trim().to_owned(),
             public: form.checked("public"),
         };
-        match ctx.store().add_evidence(&ctx.who.actor(), id, evidence).await {
+        match ctx
+            .store()
+            .add_evidence(&ctx.who.actor(), id, evidence)
+            .await
+        {
             Ok(_) => see_other(&format!("/roadmap/reports/{id}")),
             Err(error) => {
                 let error = ApiError::from(error);
@@ -519,7 +560,13 @@ pub(crate) async fn download(
         );
         let ascii: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let disposition = format!(
             "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -534,12 +581,16 @@ pub(crate) async fn download(
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_str(&media).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            HeaderValue::from_str(&media)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
         );
         if let Ok(value) = HeaderValue::from_str(&disposition) {
             headers.insert(header::CONTENT_DISPOSITION, value);
         }
-        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
         Ok(response)
     }
     .await;
@@ -575,12 +626,17 @@ fn assessment_input(form: &FormData, uid: &str, shadow: bool) -> Result<Assessme
     Ok(AssessmentInput {
         recommendation_uid: uid.to_owned(),
         period: Period::parse(form.text("period")).map_err(|e| invalid(e.to_string()))?,
-        level: ImplementationLevel::parse(form.text("level")).map_err(|e| invalid(e.to_string()))?,
+        level: ImplementationLevel::parse(form.text("level"))
+            .map_err(|e| invalid(e.to_string()))?,
         summary: form.text("summary").to_owned(),
         shadow,
         status: AssessmentStatus::parse(form.get("status").unwrap_or("draft"))
             .map_err(|e| invalid(e.to_string()))?,
-        reports: form.list("reports").iter().filter_map(|r| r.parse().ok()).collect(),
+        reports: form
+            .list("reports")
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect(),
         archived: form.checked("archived"),
     })
 }
@@ -594,15 +650,30 @@ fn assessor(principal: &Principal) -> Result<bool, ApiError> {
 }
 
 fn assessment_fields(ctx: &Ctx, values: &FormData) -> String {
-    let levels = code_options(&ImplementationLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>());
+    let levels = code_options(
+        &ImplementationLevel::ALL
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>(),
+    );
     let statuses = code_options(&["draft", "published"]);
     format!(
         "{}{}{}{}{}",
         field_text(&ctx.t("rm.period"), "period", values.text("period"), true),
         field_select(&ctx.t("rm.level"), "level", &levels, values.text("level")),
         field_area(&ctx.t("rm.summary"), "summary", values.text("summary")),
-        field_select(&ctx.t("rm.status"), "status", &statuses, values.text("status")),
-        field_text(&ctx.t("rm.report_ids"), "reports", values.text("reports"), false),
+        field_select(
+            &ctx.t("rm.status"),
+            "status",
+            &statuses,
+            values.text("status")
+        ),
+        field_text(
+            &ctx.t("rm.report_ids"),
+            "reports",
+            values.text("reports"),
+            false
+        ),
     )
 }
 
@@ -618,11 +689,13 @@ fn assessment_retry(ctx: &Ctx, action: &str, version: Option<i64>, retry: Retry<
         "<h1>{}</h1>{notice}{}{}{}{}",
         ctx.t("rm.assessment"),
         ctx.form(action),
-        version.map(|v| hidden("version", &v.to_string())).unwrap_or_default(),
+        version
+            .map(|v| hidden("version", &v.to_string()))
+            .unwrap_or_default(),
         assessment_fields(ctx, &values),
         submit(&ctx.t("rm.save"))
     );
-    ctx.page(status, &ctx.lang().text("rm.assessment").to_owned(), body)
+    ctx.page(status, ctx.lang().text("rm.assessment"), body)
 }
 
 fn retry_ref<'a>(retry: &Retry<'a>) -> Retry<'a> {
@@ -647,7 +720,11 @@ pub(crate) async fn create_assessment(
         let shadow = assessor(&ctx.who)?;
         let written = async {
             let input = assessment_input(&form, &uid, shadow)?;
-            Ok::<_, ApiError>(ctx.store().create_assessment(&ctx.who.actor(), input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .create_assessment(&ctx.who.actor(), input)
+                    .await?,
+            )
         }
         .await;
         let back = format!("/recommendations/{}", url_encode(&uid));
@@ -683,15 +760,27 @@ pub(crate) async fn update_assessment(
         let written = async {
             let input = assessment_input(&form, &old.recommendation_uid, shadow)?;
             let version = form.number("version")?;
-            Ok::<_, ApiError>(ctx.store().update_assessment(&ctx.who.actor(), id, version, input).await?)
+            Ok::<_, ApiError>(
+                ctx.store()
+                    .update_assessment(&ctx.who.actor(), id, version, input)
+                    .await?,
+            )
         }
         .await;
         match written {
-            Ok(a) => see_other(&format!("/recommendations/{}", url_encode(&a.recommendation_uid))),
+            Ok(a) => see_other(&format!(
+                "/recommendations/{}",
+                url_encode(&a.recommendation_uid)
+            )),
             Err(error) => match retry_of(&error, &form) {
                 Some(retry) => {
                     let current = ctx.store().assessment(id).await?;
-                    assessment_retry(&ctx, &format!("/roadmap/assessments/{id}"), Some(current.version), retry)
+                    assessment_retry(
+                        &ctx,
+                        &format!("/roadmap/assessments/{id}"),
+                        Some(current.version),
+                        retry,
+                    )
                 }
                 None => Err(error),
             },
@@ -766,7 +855,7 @@ pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who:
             );
         }
         body.push_str("</ul>");
-        ctx.page(StatusCode::OK, &ctx.lang().text("rm.calendar").to_owned(), body)
+        ctx.page(StatusCode::OK, ctx.lang().text("rm.calendar"), body)
     }
     .await;
     ctx.finish(result)
@@ -781,7 +870,10 @@ pub(crate) async fn inbox(State(app): State<AppState>, req: PageRequest, who: Wh
         let mut body = format!(
             "<h1>{}</h1><p>{}</p><ul class=\"inbox\">",
             ctx.t("rm.inbox"),
-            escape(&ctx.lang().format("rm.unread", &[("n", &unread.to_string())]))
+            escape(
+                &ctx.lang()
+                    .format("rm.unread", &[("n", &unread.to_string())])
+            )
         );
         for m in ctx.store().inbox(user.id, 100).await? {
             let link = if m.link.starts_with('/') && !m.link.starts_with("//") {
@@ -808,7 +900,7 @@ pub(crate) async fn inbox(State(app): State<AppState>, req: PageRequest, who: Wh
             body.push_str("</li>");
         }
         body.push_str("</ul>");
-        ctx.page(StatusCode::OK, &ctx.lang().text("rm.inbox").to_owned(), body)
+        ctx.page(StatusCode::OK, ctx.lang().text("rm.inbox"), body)
     }
     .await;
     ctx.finish(result)
@@ -847,7 +939,11 @@ pub(crate) fn rollup_table<'a>(ctx: &Ctx, rows: impl Iterator<Item = &'a RollupR
     for row in rows {
         let _ = write!(out, "<tr><th>{}</th>", escape(&row.label));
         for level in ImplementationLevel::ALL {
-            let _ = write!(out, "<td>{}</td>", row.levels.get(level).copied().unwrap_or(0));
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                row.levels.get(level).copied().unwrap_or(0)
+            );
         }
         let _ = write!(out, "<td>{}</td></tr>", row.assessed);
     }
@@ -875,7 +971,10 @@ pub(crate) async fn implementation_section(
 async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
     let store = ctx.store();
     let staff = policy::require(&ctx.who, Permission::ReadInternal).is_ok();
-    let mut body = format!("<section class=\"implementation\"><h2>{}</h2>", ctx.t("rm.implementation"));
+    let mut body = format!(
+        "<section class=\"implementation\"><h2>{}</h2>",
+        ctx.t("rm.implementation")
+    );
     let mut any = false;
     for action in store.actions_of_recommendation(uid).await? {
         let roadmap = store.roadmap(action.roadmap_id).await?;
@@ -896,14 +995,20 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 ..Default::default()
             })
             .await?;
-        for report in reports.iter().filter(|r| r.status == ReportStatus::Published) {
+        for report in reports
+            .iter()
+            .filter(|r| r.status == ReportStatus::Published)
+        {
             if !policy::sees_report(&ctx.who, &roadmap, &action, report) {
                 continue;
             }
             let _ = write!(
                 body,
                 "<article class=\"report\"><h4>{}</h4><p>{}</p><ul>",
-                escape(&ctx.lang().format("rm.report_title", &[("date", &report.due_date.to_string())])),
+                escape(
+                    &ctx.lang()
+                        .format("rm.report_title", &[("date", &report.due_date.to_string())])
+                ),
                 escape(&report.narrative)
             );
             for e in report.evidence.iter().filter(|e| e.public || staff) {
@@ -947,7 +1052,11 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 "<li>{} · <strong>{}</strong>{} · {}<br>{}",
                 escape(a.period.as_str()),
                 words(a.level.as_str()),
-                if draft { format!(" <em>({})</em>", ctx.t("rm.draft")) } else { String::new() },
+                if draft {
+                    format!(" <em>({})</em>", ctx.t("rm.draft"))
+                } else {
+                    String::new()
+                },
                 escape(a.author_name.as_deref().unwrap_or("")),
                 escape(&a.summary)
             );
@@ -962,7 +1071,14 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 v.set("level", a.level.as_str());
                 v.set("summary", a.summary.clone());
                 v.set("status", a.status.as_str());
-                v.set("reports", a.reports.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
+                v.set(
+                    "reports",
+                    a.reports
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
                 let _ = write!(
                     body,
                     "<details><summary>{}</summary>{}{}{}{}</details>",

@@ -8,6 +8,7 @@ mod api;
 mod document;
 mod many_servers;
 mod pages;
+mod roadmap_pages;
 mod search;
 mod server;
 mod support;
