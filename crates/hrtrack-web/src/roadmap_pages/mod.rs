@@ -10,10 +10,14 @@
 //! `/login?next=PATH`.
 //!
 //! `people` holds signing in, the account, the users' administration and the audit log;
-//! `plan` institutions, roadmaps, clusters, actions and indicators; `reports` progress
-//! reports, evidence, assessments, the calendar, the inbox and the "Implementation" section
-//! of the public recommendation page.
+//! `plan` institutions (with the institution dashboard), roadmaps and clusters; `actions`
+//! actions and indicators; `reports` progress reports and their evidence; `assessments`
+//! assessments and the "Implementation" section of the public recommendation page (never
+//! cached: it depends on who asks); `calendar` the reporting calendar and the inbox.
 
+mod actions;
+mod assessments;
+mod calendar;
 mod people;
 mod plan;
 mod reports;
@@ -36,7 +40,7 @@ use crate::html::{escape, url_encode};
 use crate::i18n::Lang;
 use crate::pages::{Page, PageError, PageRequest};
 
-pub(crate) use reports::implementation_section;
+pub(crate) use assessments::implementation_section;
 
 /// The Roadmap's page routes (merged into the application's router).
 pub fn routes() -> Router<AppState> {
@@ -69,20 +73,20 @@ pub fn routes() -> Router<AppState> {
             get(plan::roadmap).post(plan::update_roadmap),
         )
         .route("/roadmap/{id}/clusters", post(plan::create_cluster))
-        .route("/roadmap/{id}/actions", post(plan::create_action))
+        .route("/roadmap/{id}/actions", post(actions::create_action))
         .route(
             "/roadmap/clusters/{id}",
             get(plan::cluster).post(plan::update_cluster),
         )
         .route(
             "/roadmap/actions/{id}",
-            get(plan::action).post(plan::update_action),
+            get(actions::action).post(actions::update_action),
         )
         .route(
             "/roadmap/actions/{id}/indicators",
-            post(plan::create_indicator),
+            post(actions::create_indicator),
         )
-        .route("/roadmap/indicators/{id}", post(plan::update_indicator))
+        .route("/roadmap/indicators/{id}", post(actions::update_indicator))
         .route("/roadmap/actions/{id}/reports", post(reports::start_report))
         .route(
             "/roadmap/reports/{id}",
@@ -104,15 +108,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/recommendations/{uid}/assessments",
-            post(reports::create_assessment),
+            post(assessments::create_assessment),
         )
         .route(
             "/roadmap/assessments/{id}",
-            post(reports::update_assessment),
+            post(assessments::update_assessment),
         )
-        .route("/roadmap/calendar", get(reports::calendar))
-        .route("/inbox", get(reports::inbox))
-        .route("/inbox/{id}/read", post(reports::mark_read))
+        .route("/roadmap/calendar", get(calendar::calendar))
+        .route("/inbox", get(calendar::inbox))
+        .route("/inbox/{id}/read", post(calendar::mark_read))
 }
 
 /// The principal of a page request; a bad bearer token counts as the public.

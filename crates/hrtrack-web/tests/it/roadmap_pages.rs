@@ -630,3 +630,135 @@ async fn report_walk_through() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn assessments_account_calendar_and_escaping() {
+    each_backend(async |app: &TestApp| {
+        let filter = RecommendationFilter {
+            state: Some("SVN".to_owned()),
+            ..RecommendationFilter::default()
+        };
+        let uid = app
+            .store
+            .list(&filter, Some(1), 0)
+            .await
+            .expect("list")
+            .pop()
+            .expect("a recommendation")
+            .uid;
+        let page_url = format!("/recommendations/{uid}");
+        // Warm the page cache: the Implementation section must not come from it.
+        let before = get(app, &page_url, None).await;
+        assert_eq!(before.status, StatusCode::OK);
+        make_user(app, "coord", Role::Coordinator, vec![]).await;
+        make_user(app, "nhri", Role::Reviewer, vec![]).await;
+        let (coord, c_csrf) = sign_in(app, "coord").await;
+        let (nhri, n_csrf) = sign_in(app, "nhri").await;
+        let post_url = format!("{page_url}/assessments");
+        let answer = post(
+            app,
+            &post_url,
+            Some(&coord),
+            &[
+                ("csrf", &c_csrf),
+                ("period", "2025"),
+                ("level", "in_progress"),
+                ("summary", "Gov published summary"),
+                ("status", "published"),
+            ],
+        )
+        .await;
+        location(&answer);
+        let answer = post(
+            app,
+            &post_url,
+            Some(&nhri),
+            &[
+                ("csrf", &n_csrf),
+                ("period", "20x"),
+                ("level", "not_started"),
+                ("summary", "Typed shadow text"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            answer.text()
+        );
+        assert!(answer.text().contains("Typed shadow text"));
+        let answer = post(
+            app,
+            &post_url,
+            Some(&nhri),
+            &[
+                ("csrf", &n_csrf),
+                ("period", "2025"),
+                ("level", "not_started"),
+                ("summary", "Shadow draft summary"),
+                ("status", "draft"),
+            ],
+        )
+        .await;
+        location(&answer);
+        let public = get(app, &page_url, None).await.text();
+        assert!(public.contains("Gov published summary"), "{public}");
+        assert!(!public.contains("Shadow draft summary"), "{public}");
+        let own = get(app, &page_url, Some(&nhri)).await.text();
+        assert!(own.contains("Shadow draft summary"), "{own}");
+        // An API token's secret is shown once.
+        let answer = post(
+            app,
+            "/account/tokens",
+            Some(&coord),
+            &[("csrf", &c_csrf), ("label", "ci")],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let text = answer.text();
+        let start = text.find("hrt_").expect("the secret");
+        let secret: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let account = get(app, "/account", Some(&coord)).await.text();
+        assert!(account.contains("ci"));
+        assert!(!account.contains(&secret));
+        // Calendar and inbox.
+        assert_eq!(
+            get(app, "/roadmap/calendar", Some(&coord)).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(get(app, "/inbox", Some(&nhri)).await.status, StatusCode::OK);
+        // A reviewer may not read the calendar.
+        assert_eq!(
+            get(app, "/roadmap/calendar", Some(&nhri)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // Markup typed into a record is shown as text.
+        let answer = post(
+            app,
+            "/roadmap/institutions",
+            Some(&coord),
+            &[
+                ("csrf", &c_csrf),
+                ("code", "XSS"),
+                ("name", "<script>alert(1)</script>"),
+                ("kind", "other"),
+            ],
+        )
+        .await;
+        location(&answer);
+        let list = get(app, "/roadmap/institutions", Some(&coord)).await.text();
+        assert!(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!list.contains("<script>alert(1)"));
+        // Signed-in pages in Russian and Turkmen.
+        for lang in ["ru", "tk"] {
+            let page = get(app, &format!("/roadmap?lang={lang}"), Some(&coord)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.text().contains(&format!("<html lang=\"{lang}\">")));
+        }
+    })
+    .await;
+}
