@@ -398,13 +398,18 @@ pub(crate) async fn upload_evidence(
     let result = async {
         let upload = read_upload(multipart).await?;
         if upload.too_large && upload.fields.get("csrf").is_none() {
-            // The token may sit after the file: the limit cut it off.
+            // The body limit refused the request before any field could be read (its
+            // length is announced): nothing was written, and the form is one link away.
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
             let message = ctx.lang().format("rm.too_large", &[("max", &max)]);
             return ctx.page(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &message,
-                format!("<h1>{}</h1>", escape(&message)),
+                format!(
+                    "<h1>{}</h1><p><a href=\"/roadmap/reports/{id}\">{}</a></p>",
+                    escape(&message),
+                    ctx.t("rm.back_to_report")
+                ),
             );
         }
         ctx.who.check_csrf(upload.fields.get("csrf"))?;

@@ -473,6 +473,52 @@ async fn report_walk_through() {
             answer.text()
         );
         assert!(answer.text().contains("fake.pdf"), "{}", answer.text());
+        // A file over the limit is refused with a message naming it.
+        let mut big = MINIMAL_PDF.to_vec();
+        big.resize(hrtrack_access::upload::MAX_EVIDENCE_BYTES + 1, b' ');
+        let answer = upload(
+            app,
+            &evidence_url,
+            (&fp, &f_csrf),
+            "Big",
+            "big.pdf",
+            &big,
+            true,
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            answer.text()
+        );
+        assert!(answer.text().contains("big.pdf"));
+        // Far over the limit: the body limit stops reading, the answer still explains.
+        big.resize(
+            hrtrack_access::upload::MAX_EVIDENCE_BYTES + 3 * 1024 * 1024,
+            b' ',
+        );
+        let answer = upload(
+            app,
+            &evidence_url,
+            (&fp, &f_csrf),
+            "Huge",
+            "huge.pdf",
+            &big,
+            true,
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            answer.text()
+        );
+        assert!(
+            answer.text().contains("at most 20 MiB"),
+            "{}",
+            answer.text()
+        );
         // Submit; the coordinator returns it with a comment.
         let page = get(app, &report_url, Some(&fp)).await;
         let transition = format!("{report_url}/transition");
