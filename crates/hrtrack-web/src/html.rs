@@ -210,7 +210,9 @@ pub fn layout(lang: Lang, title: &str, here: &Here<'_>, body: &str) -> String {
          <nav aria-label=\"{main_nav}\"><ul>\
          <li><a href=\"/\">{home}</a></li>\
          <li><a href=\"/recommendations\">{recs}</a></li>\
-         <li><a href=\"/api/v1/docs\">{api}</a></li></ul></nav>\n\
+         <li><a href=\"/roadmap\">{roadmap}</a></li>\
+         <li><a href=\"/api/v1/docs\">{api}</a></li>\
+         <li><a href=\"/account\">{account}</a></li></ul></nav>\n\
          <nav aria-label=\"{language}\" class=\"languages\"><ul>{switcher}</ul></nav>\n</header>\n\
          <main id=\"content\" tabindex=\"-1\">\n{body}\n</main>\n\
          <footer class=\"site\"><p>{footer}</p></footer>\n</body>\n</html>\n",
@@ -222,6 +224,8 @@ pub fn layout(lang: Lang, title: &str, here: &Here<'_>, body: &str) -> String {
         home = escape(lang.text("nav.home")),
         recs = escape(lang.text("nav.recommendations")),
         api = escape(lang.text("nav.api")),
+        roadmap = escape(lang.text("nav.roadmap")),
+        account = escape(lang.text("nav.account")),
         main_nav = escape(lang.text("nav.main")),
         language = escape(lang.text("nav.language")),
         footer = escape(lang.text("footer.text")),

@@ -69,11 +69,12 @@ pub fn routes() -> Router<AppState> {
 
 /// What every page needs from its request: the language, whether to remember it, and where
 /// the page is.
+#[derive(Clone)]
 pub struct PageRequest {
-    lang: Lang,
+    pub(crate) lang: Lang,
     remember_lang: bool,
-    path: String,
-    query: QueryString,
+    pub(crate) path: String,
+    pub(crate) query: QueryString,
 }
 
 impl PageRequest {
@@ -124,6 +125,16 @@ impl PageRequest {
         app: &AppState,
         render: impl std::future::Future<Output = Result<Page, PageError>>,
     ) -> Response {
+        let page = self.answer_page(app, render).await;
+        self.respond(page)
+    }
+
+    /// [`PageRequest::answer`]'s page before the layout: from the cache or rendered.
+    async fn answer_page(
+        &self,
+        app: &AppState,
+        render: impl std::future::Future<Output = Result<Page, PageError>>,
+    ) -> Result<Page, PageError> {
         let version = app.index().data_version();
         let key = format!(
             "{} {} {:?}",
@@ -134,10 +145,10 @@ impl PageRequest {
         if let Some(version) = &version
             && let Some(cached) = app.pages().get(version, &key)
         {
-            return self.respond(Ok(Page {
+            return Ok(Page {
                 title: cached.title.clone(),
                 body: cached.body.clone(),
-            }));
+            });
         }
         let page = render.await;
         if let (Some(version), Ok(page)) = (&version, &page) {
@@ -147,17 +158,21 @@ impl PageRequest {
             };
             app.pages().put(version, key, kept);
         }
-        self.respond(page)
+        page
     }
 
     /// The answer: `page` in the layout, or the error page; with the language cookie when
     /// `?lang=` chose the language.
-    fn respond(&self, page: Result<Page, PageError>) -> Response {
+    pub(crate) fn respond(&self, page: Result<Page, PageError>) -> Response {
+        match page {
+            Ok(page) => self.respond_with(StatusCode::OK, page),
+            Err(error) => self.respond_with(error.status, error.page(self.lang)),
+        }
+    }
+
+    /// `page` in the layout with `status`.
+    pub(crate) fn respond_with(&self, status: StatusCode, page: Page) -> Response {
         let lang = self.lang;
-        let (status, page) = match page {
-            Ok(page) => (StatusCode::OK, page),
-            Err(error) => (error.status, error.page(lang)),
-        };
         let here = Here {
             path: &self.path,
             query: &self.query,
@@ -189,17 +204,17 @@ impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
 }
 
 /// A rendered page: its title and the HTML inside `<main>`.
-struct Page {
-    title: String,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) title: String,
+    pub(crate) body: String,
 }
 
 /// Why a page could not be shown.
 #[derive(Debug)]
-struct PageError {
-    status: StatusCode,
+pub(crate) struct PageError {
+    pub(crate) status: StatusCode,
     /// What was wrong with the request, for a 400 (from the query parser, in English).
-    detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 impl PageError {
@@ -223,6 +238,7 @@ impl PageError {
             StatusCode::UNAUTHORIZED => ("error.unauthorized", "error.unauthorized_text"),
             StatusCode::FORBIDDEN => ("error.forbidden", "error.forbidden_text"),
             StatusCode::CONFLICT => ("error.conflict", "error.conflict_text"),
+            StatusCode::TOO_MANY_REQUESTS => ("error.too_many", "error.too_many_text"),
             status if status.is_client_error() => ("error.bad_request", "error.bad_request_text"),
             _ => ("error.internal", "error.internal_text"),
         };
@@ -1107,16 +1123,39 @@ fn paging(lang: Lang, query: &QueryString, page: i64, total: i64) -> String {
 // One recommendation.
 
 /// `GET /recommendations/{uid}`.
+///
+/// The registry part is cached per data version; the Roadmap's "Implementation" section
+/// is rendered fresh for each request and principal, and appended after it.
 async fn recommendation_page(
     State(state): State<AppState>,
     uid: Option<Path<String>>,
+    principal: Result<crate::auth::Principal, ApiError>,
     request: PageRequest,
 ) -> Response {
     match uid {
         Some(Path(uid)) => {
-            request
-                .answer(&state, one_recommendation(&state, &request, uid))
-                .await
+            let page = request
+                .answer_page(&state, one_recommendation(&state, &request, uid.clone()))
+                .await;
+            let page = match page {
+                Ok(mut page) => {
+                    let principal =
+                        principal.unwrap_or_else(|_| crate::auth::Principal::anonymous());
+                    match crate::roadmap_pages::implementation_section(
+                        &state, &request, &principal, &uid,
+                    )
+                    .await
+                    {
+                        Ok(section) => {
+                            page.body.push_str(&section);
+                            Ok(page)
+                        }
+                        Err(error) => Err(error),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            request.respond(page)
         }
         None => request.respond(Err(PageError::not_found())),
     }
