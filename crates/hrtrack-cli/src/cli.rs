@@ -52,6 +52,23 @@ pub enum Command {
     /// Institutions that lead, support or partner Roadmap actions.
     #[command(subcommand)]
     Institution(InstitutionCommand),
+    /// Fill the database with a synthetic Roadmap on its largest review (institutions, a
+    /// coordinator and focal points with the password in HRTRACK_PASSWORD, actions,
+    /// indicators, reports, assessments), for benchmarks and trying the screens.
+    SeedRoadmap(SeedRoadmapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedRoadmapArgs {
+    /// Actions to create.
+    #[arg(long, default_value_t = 300)]
+    pub actions: usize,
+    /// Indicators to create, spread over the actions (at least one each).
+    #[arg(long, default_value_t = 1000)]
+    pub indicators: usize,
+    /// Progress reports to create, spread over the actions' due dates.
+    #[arg(long, default_value_t = 20000)]
+    pub reports: usize,
 }
 
 #[derive(Debug, Subcommand)]

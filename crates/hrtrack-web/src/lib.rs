@@ -26,6 +26,7 @@ mod catalogues;
 mod charts;
 mod docs_page;
 mod error;
+mod evidence;
 mod html;
 pub mod i18n;
 mod openapi;
@@ -220,7 +221,10 @@ pub async fn keep_mail_flowing(store: Store, mailer: Option<hrtrack_access::mail
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match store.remind_overdue(hrtrack_domain::Date::today_utc()).await {
+        match store
+            .remind_overdue(hrtrack_domain::Date::today_utc())
+            .await
+        {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "overdue reminders"),
             Err(error) => tracing::error!(%error, "overdue reminders failed"),
@@ -241,7 +245,10 @@ pub async fn deliver_mail(
     store: &Store,
     mailer: &hrtrack_access::mail::Mailer,
 ) -> Result<usize, String> {
-    let pending = store.unmailed_messages(100).await.map_err(|e| e.to_string())?;
+    let pending = store
+        .unmailed_messages(100)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut sent = 0;
     for (id, address, subject, body) in pending {
         mailer

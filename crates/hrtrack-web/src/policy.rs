@@ -10,11 +10,11 @@
 //! with them, except internal evidence, and writes shadow assessments; the *public*
 //! (anonymous) sees published data only.
 
-use hrtrack_db::roadmap::{Action, Evidence, ProgressReport, Roadmap, User};
-use hrtrack_domain::{ReportStatus, Role};
+use hrtrack_db::roadmap::{Action, Assessment, Evidence, ProgressReport, Roadmap, User};
+use hrtrack_domain::{AssessmentStatus, ReportStatus, Role};
 
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// An action a principal may be allowed to take, independent of any one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,5 +126,53 @@ pub fn require_reporter(principal: &Principal, action: &Action) -> Result<(), Ap
             "action {} is not one of your institution's: you report only on actions your institution leads or supports",
             action.id
         )))
+    }
+}
+
+/// Who may take a report to `next`: its focal points submit; coordinators return, validate
+/// and publish.
+pub fn require_transition(
+    principal: &Principal,
+    action: &Action,
+    next: ReportStatus,
+) -> Result<(), ApiError> {
+    match next {
+        ReportStatus::Submitted => require_reporter(principal, action),
+        ReportStatus::Returned | ReportStatus::Validated | ReportStatus::Published => {
+            require(principal, Permission::ReviewReports).map(|_| ())
+        }
+        ReportStatus::Draft => Err(ApiError::new(
+            ErrorCode::InvalidTransition,
+            "a report goes back to its focal point by being returned, not to draft",
+        )),
+    }
+}
+
+/// Whether the principal assesses as a reviewer (`true`: shadow assessments of their own)
+/// or for the government (`false`: coordinators and administrators); 401/403 otherwise.
+pub fn assessor(principal: &Principal) -> Result<bool, ApiError> {
+    let user = signed_in(principal)?;
+    if role_allows(user.role, Permission::AssessForGovernment) {
+        Ok(false)
+    } else if role_allows(user.role, Permission::AssessAsReviewer) {
+        Ok(true)
+    } else {
+        Err(ApiError::forbidden(
+            "only coordinators and reviewers assess implementation",
+        ))
+    }
+}
+
+/// Which assessments the principal sees: published ones; government staff also the
+/// government's drafts; a reviewer also their own drafts (a shadow draft is its author's
+/// alone).
+pub fn sees_assessment(principal: &Principal, assessment: &Assessment) -> bool {
+    if assessment.status == AssessmentStatus::Published {
+        return true;
+    }
+    match principal.user() {
+        Some(user) if role_allows(user.role, Permission::ReadInternal) => !assessment.shadow,
+        Some(user) => assessment.author_id == Some(user.id),
+        None => false,
     }
 }

@@ -11,11 +11,10 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post, put};
-use hrtrack_access::upload::{MAX_EVIDENCE_BYTES, UploadError, check_upload};
 use hrtrack_db::roadmap::{
     Action, ActionInput, Assessment, AssessmentInput, AuditFilter, ClusterInput, IndicatorInput,
     InstitutionInput, NewEvidence, NewUser, ProgressReport, ReportFilter, ReportInput, ReportValue,
@@ -32,6 +31,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode};
+use crate::evidence;
 use crate::policy::{self, Permission};
 use crate::query::ApiQuery;
 
@@ -78,7 +78,10 @@ pub fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/api/v1/reports/{id}", get(one_report).put(update_report)),
         ("/api/v1/reports/{id}/transitions", post(transition_report)),
-        ("/api/v1/reports/{id}/evidence", post(add_evidence)),
+        (
+            "/api/v1/reports/{id}/evidence",
+            post(add_evidence).layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
+        ),
         ("/api/v1/evidence/{id}", get(download_evidence)),
         (
             "/api/v1/recommendations/{uid}/assessments",
@@ -904,25 +907,6 @@ struct TransitionBody {
     comment: Option<String>,
 }
 
-/// Who may take a report to `next`: its focal points submit; coordinators return, validate
-/// and publish.
-pub fn check_transition(
-    principal: &Principal,
-    action: &Action,
-    next: ReportStatus,
-) -> Result<(), ApiError> {
-    match next {
-        ReportStatus::Submitted => policy::require_reporter(principal, action),
-        ReportStatus::Returned | ReportStatus::Validated | ReportStatus::Published => {
-            policy::require(principal, Permission::ReviewReports).map(|_| ())
-        }
-        ReportStatus::Draft => Err(ApiError::new(
-            ErrorCode::InvalidTransition,
-            "a report goes back to its focal point by being returned, not to draft",
-        )),
-    }
-}
-
 async fn transition_report(
     State(state): State<AppState>,
     principal: Principal,
@@ -934,7 +918,7 @@ async fn transition_report(
     let next = parse(ReportStatus::parse(&body.to))?;
     let report = state.store().report(id).await?;
     let action = state.store().action(report.action_id).await?;
-    check_transition(&principal, &action, next)?;
+    policy::require_transition(&principal, &action, next)?;
     let report = state
         .store()
         .transition_report(
@@ -969,7 +953,28 @@ async fn add_evidence(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        read_upload(multipart).await?
+        let upload = evidence::read_upload(multipart).await?;
+        let (file_name, content) = upload.file.clone().unwrap_or_default();
+        if upload.too_large {
+            return Err(evidence::upload_error(evidence::too_large(
+                Some(&file_name)
+                    .filter(|n| !n.is_empty())
+                    .map(String::as_str),
+            )));
+        }
+        if upload.file.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "choose a file to upload: the form field `file`",
+            ));
+        }
+        evidence::file_evidence(
+            upload.field("title").unwrap_or(""),
+            upload.checked("public"),
+            &file_name,
+            content,
+        )
+        .map_err(evidence::upload_error)?
     } else {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -995,157 +1000,16 @@ async fn add_evidence(
     Ok((axum::http::StatusCode::CREATED, Json(stored)).into_response())
 }
 
-/// Reads an evidence upload's fields, checking the file (size, kind, name).
-pub async fn read_upload(mut multipart: Multipart) -> Result<NewEvidence, ApiError> {
-    let mut title = String::new();
-    let mut public = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| upload_error_of_body(&e.body_text()))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        match name.as_str() {
-            "file" => {
-                let file_name = field.file_name().unwrap_or("").to_owned();
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| upload_error_of_body(&e.body_text()))?
-                {
-                    if bytes.len() + chunk.len() > MAX_EVIDENCE_BYTES {
-                        return Err(upload_error(UploadError::TooLarge {
-                            file_name: file_name.clone(),
-                            size: bytes.len() + chunk.len(),
-                            max: MAX_EVIDENCE_BYTES,
-                        }));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                file = Some((file_name, bytes));
-            }
-            "title" | "public" | "csrf" => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                match name.as_str() {
-                    "title" => title = text,
-                    "public" => public = matches!(text.as_str(), "on" | "true" | "1" | "yes"),
-                    _ => {}
-                }
-            }
-            other => {
-                let shown: String = other.chars().take(40).collect();
-                return Err(ApiError::bad_request(format!(
-                    "unknown form field {shown:?}"
-                )));
-            }
-        }
-    }
-    let (file_name, bytes) =
-        file.ok_or_else(|| ApiError::new(ErrorCode::InvalidInput, "choose a file to upload"))?;
-    let checked = check_upload(&file_name, &bytes).map_err(upload_error)?;
-    if title.trim().is_empty() {
-        title = checked.file_name.clone();
-    }
-    Ok(NewEvidence::File {
-        title,
-        file_name: checked.file_name,
-        media_type: checked.media_type.to_owned(),
-        sha256: secret_digest_of_bytes(&bytes),
-        content: bytes,
-        public,
-    })
-}
-
-fn secret_digest_of_bytes(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The API error of a refused upload.
-pub fn upload_error(error: UploadError) -> ApiError {
-    let code = match error {
-        UploadError::TooLarge { .. } => ErrorCode::UploadTooLarge,
-        _ => ErrorCode::UploadRejected,
-    };
-    ApiError::new(code, error.to_string())
-}
-
-/// A multipart body the server stopped reading (over the body limit) or could not parse.
-fn upload_error_of_body(text: &str) -> ApiError {
-    if text.contains("length limit") || text.contains("too large") {
-        ApiError::new(
-            ErrorCode::UploadTooLarge,
-            format!(
-                "the upload is larger than the limit of {} MiB",
-                MAX_EVIDENCE_BYTES / (1024 * 1024)
-            ),
-        )
-    } else {
-        ApiError::bad_request(format!("unreadable upload: {text}"))
-    }
-}
-
-/// Evidence download, for the API and the pages.
-pub async fn evidence_response(
-    state: &AppState,
-    principal: &Principal,
-    id: i64,
-) -> Result<Response, ApiError> {
-    let file = state.store().evidence_file(id).await?;
-    let (_, _, report) = visible_report(state, principal, file.evidence.report_id).await?;
-    if !policy::sees_evidence(principal, &report, &file.evidence) {
-        return Err(hidden(principal, "evidence", id));
-    }
-    if let Some(url) = &file.evidence.url {
-        return Ok(Json(json!({"title": file.evidence.title, "url": url})).into_response());
-    }
-    let name = file
-        .evidence
-        .file_name
-        .clone()
-        .unwrap_or_else(|| "evidence".into());
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::html::url_encode(&name)
-    );
-    let media_type = file
-        .evidence
-        .media_type
-        .clone()
-        .unwrap_or_else(|| "application/octet-stream".into());
-    Ok((
-        [
-            (header::CONTENT_TYPE, media_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        file.content,
-    )
-        .into_response())
-}
-
 async fn download_evidence(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    evidence_response(&state, &principal, id).await
+    let file = evidence::downloadable(&state, &principal, id).await?;
+    match &file.evidence.url {
+        Some(url) => Ok(Json(json!({"title": file.evidence.title, "url": url})).into_response()),
+        None => Ok(evidence::attachment(file)),
+    }
 }
 
 // ---- assessments and roll-ups ----
@@ -1165,21 +1029,6 @@ struct AssessmentBody {
     version: Option<i64>,
 }
 
-/// Which assessments the principal sees: published ones; staff see drafts too; a reviewer
-/// also sees their own drafts.
-pub fn sees_assessment(principal: &Principal, assessment: &Assessment) -> bool {
-    if assessment.status == AssessmentStatus::Published {
-        return true;
-    }
-    match principal.user() {
-        Some(user) if policy::role_allows(user.role, Permission::ReadInternal) => {
-            !assessment.shadow
-        }
-        Some(user) => assessment.author_id == Some(user.id),
-        None => false,
-    }
-}
-
 async fn list_assessments(
     State(state): State<AppState>,
     principal: Principal,
@@ -1190,23 +1039,9 @@ async fn list_assessments(
         .assessments_of(&uid)
         .await?
         .into_iter()
-        .filter(|a| sees_assessment(&principal, a))
+        .filter(|a| policy::sees_assessment(&principal, a))
         .collect();
     Ok(items(assessments).into_response())
-}
-
-/// The permission to assess: coordinators for the government, reviewers for themselves.
-pub fn assessor(principal: &Principal) -> Result<bool, ApiError> {
-    let user = policy::require_user(principal)?;
-    if policy::role_allows(user.role, Permission::AssessForGovernment) {
-        Ok(false)
-    } else if policy::role_allows(user.role, Permission::AssessAsReviewer) {
-        Ok(true)
-    } else {
-        Err(ApiError::forbidden(
-            "only coordinators and reviewers assess implementation",
-        ))
-    }
 }
 
 impl AssessmentBody {
@@ -1238,7 +1073,7 @@ async fn create_assessment(
     ApiJson(body): ApiJson<AssessmentBody>,
 ) -> Result<Response, ApiError> {
     principal.check_api_csrf(&headers)?;
-    let shadow = assessor(&principal)?;
+    let shadow = policy::assessor(&principal)?;
     let (input, _) = body.input(uid, shadow)?;
     let assessment = state
         .store()
@@ -1255,7 +1090,7 @@ async fn update_assessment(
     ApiJson(body): ApiJson<AssessmentBody>,
 ) -> Result<Response, ApiError> {
     principal.check_api_csrf(&headers)?;
-    let shadow = assessor(&principal)?;
+    let shadow = policy::assessor(&principal)?;
     let current = state.store().assessment(id).await?;
     let own = principal
         .user()

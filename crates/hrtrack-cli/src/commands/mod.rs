@@ -6,6 +6,7 @@ mod import;
 mod institution;
 mod list;
 mod search;
+mod seed;
 mod serve;
 mod stats;
 mod user;
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(&store, &args).await,
         Command::User(command) => user::run(&store, &command).await,
         Command::Institution(command) => institution::run(&store, &command).await,
+        Command::SeedRoadmap(args) => seed::run(&store, &args).await,
         Command::Demo(_) | Command::Serve(_) => unreachable!("handled above"),
     };
     store.close().await;

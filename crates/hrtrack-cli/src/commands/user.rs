@@ -33,7 +33,10 @@ async fn add(store: &Store, args: &UserAddArgs) -> anyhow::Result<()> {
             &Actor::system("cli"),
             NewUser {
                 name: args.name.clone(),
-                display_name: args.display_name.clone().unwrap_or_else(|| args.name.clone()),
+                display_name: args
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| args.name.clone()),
                 email: args.email.clone().unwrap_or_default(),
                 role: args.role,
                 institutions,
@@ -136,7 +139,9 @@ impl Echo {
         if stty("-echo") {
             Ok(Echo)
         } else {
-            bail!("cannot hide the password as it is typed (stty failed); set {PASSWORD_ENV} instead")
+            bail!(
+                "cannot hide the password as it is typed (stty failed); set {PASSWORD_ENV} instead"
+            )
         }
     }
 }

@@ -19,7 +19,10 @@ fn stderr(output: &Output) -> String {
 /// The message of a command that must fail (non-zero exit, no panic).
 fn failed(output: &Output, what: &str) -> String {
     let message = stderr(output);
-    assert!(!output.status.success(), "{what} succeeded; stderr: {message}");
+    assert!(
+        !output.status.success(),
+        "{what} succeeded; stderr: {message}"
+    );
     assert!(!message.contains("panicked"), "{what} panicked: {message}");
     message
 }
@@ -95,16 +98,38 @@ fn institution_add() {
     assert_eq!(omb.name_ru, "");
 
     let message = failed(
-        &ws.run(&["institution", "add", "MOJ", "--name", "Again", "--kind", "ministry"]),
+        &ws.run(&[
+            "institution",
+            "add",
+            "MOJ",
+            "--name",
+            "Again",
+            "--kind",
+            "ministry",
+        ]),
         "a duplicate code",
     );
-    assert!(message.contains("MOJ") && message.contains("taken"), "{message}");
+    assert!(
+        message.contains("MOJ") && message.contains("taken"),
+        "{message}"
+    );
     let message = failed(
-        &ws.run(&["institution", "add", "X", "--name", "X", "--kind", "ministery"]),
+        &ws.run(&[
+            "institution",
+            "add",
+            "X",
+            "--name",
+            "X",
+            "--kind",
+            "ministery",
+        ]),
         "an unknown kind",
     );
     assert!(message.contains("ministery"), "{message}");
-    assert!(message.contains("civil_society"), "the kinds are listed: {message}");
+    assert!(
+        message.contains("civil_society"),
+        "the kinds are listed: {message}"
+    );
     assert_eq!(stored(&ws).1.len(), 2);
 }
 
@@ -112,7 +137,15 @@ fn institution_add() {
 fn user_add_with_password_from_environment() {
     let ws = Workspace::new();
     add_ministry(&ws);
-    ws.ok(&["institution", "add", "STAT", "--name", "Statistics", "--kind", "agency"]);
+    ws.ok(&[
+        "institution",
+        "add",
+        "STAT",
+        "--name",
+        "Statistics",
+        "--kind",
+        "agency",
+    ]);
     let output = ws.run_with(
         &[
             "user",
@@ -147,8 +180,14 @@ fn user_add_with_password_from_environment() {
     expected.sort_unstable();
     assert_eq!(user.institutions, expected);
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(hrtrack_access::password::verify_password(GOOD_PASSWORD, hash));
-    assert!(!hrtrack_access::password::verify_password("another password", hash));
+    assert!(hrtrack_access::password::verify_password(
+        GOOD_PASSWORD,
+        hash
+    ));
+    assert!(!hrtrack_access::password::verify_password(
+        "another password",
+        hash
+    ));
 }
 
 #[test]
@@ -165,7 +204,10 @@ fn user_add_with_password_on_standard_input() {
     assert_eq!(user.role, Role::Administrator);
     assert_eq!(user.display_name, "admin");
     assert_eq!(user.institutions, Vec::<i64>::new());
-    assert!(hrtrack_access::password::verify_password(GOOD_PASSWORD, hash));
+    assert!(hrtrack_access::password::verify_password(
+        GOOD_PASSWORD,
+        hash
+    ));
 
     // Nothing on standard input and no HRTRACK_PASSWORD: refused, saying how to give one.
     let output = ws.run_with(&["user", "add", "other", "--role", "reviewer"], &[], None);
@@ -202,10 +244,21 @@ fn unknown_role_and_unknown_institution_refused() {
     let output = ws.run_with(&["user", "add", "aman", "--role", "boss"], &env, None);
     let message = failed(&output, "an unknown role");
     assert!(message.contains("boss"), "{message}");
-    assert!(message.contains("focal_point"), "the roles are listed: {message}");
+    assert!(
+        message.contains("focal_point"),
+        "the roles are listed: {message}"
+    );
 
     let output = ws.run_with(
-        &["user", "add", "aman", "--role", "focal_point", "--institution", "MOJ"],
+        &[
+            "user",
+            "add",
+            "aman",
+            "--role",
+            "focal_point",
+            "--institution",
+            "MOJ",
+        ],
         &env,
         None,
     );
@@ -214,9 +267,25 @@ fn unknown_role_and_unknown_institution_refused() {
     assert!(message.contains("institution add"), "{message}");
 
     add_ministry(&ws);
-    ws.ok(&["institution", "add", "STAT", "--name", "Statistics", "--kind", "agency"]);
+    ws.ok(&[
+        "institution",
+        "add",
+        "STAT",
+        "--name",
+        "Statistics",
+        "--kind",
+        "agency",
+    ]);
     let output = ws.run_with(
-        &["user", "add", "aman", "--role", "focal_point", "--institution", "MOI"],
+        &[
+            "user",
+            "add",
+            "aman",
+            "--role",
+            "focal_point",
+            "--institution",
+            "MOI",
+        ],
         &env,
         None,
     );
@@ -236,7 +305,10 @@ fn duplicate_user_refused() {
     let args = ["user", "add", "aman", "--role", "coordinator"];
     succeeded(&ws.run_with(&args, &env, None), &args);
     let message = failed(&ws.run_with(&args, &env, None), "a second aman");
-    assert!(message.contains("aman") && message.contains("taken"), "{message}");
+    assert!(
+        message.contains("aman") && message.contains("taken"),
+        "{message}"
+    );
     let message = failed(
         &ws.run_with(&["user", "add", "a b", "--role", "coordinator"], &env, None),
         "a login name with a space",
@@ -269,11 +341,20 @@ fn help_lists_the_commands() {
         );
     }
     let help = ws.ok(&["user", "add", "--help"]);
-    for part in ["--role", "--institution", "--display-name", "--email", "HRTRACK_PASSWORD"] {
+    for part in [
+        "--role",
+        "--institution",
+        "--display-name",
+        "--email",
+        "HRTRACK_PASSWORD",
+    ] {
         assert!(help.contains(part), "user add --help lacks {part}:\n{help}");
     }
     let help = ws.ok(&["institution", "add", "--help"]);
     for part in ["--name", "--kind", "--name-ru", "--name-tk"] {
-        assert!(help.contains(part), "institution add --help lacks {part}:\n{help}");
+        assert!(
+            help.contains(part),
+            "institution add --help lacks {part}:\n{help}"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! [`ImplementationLevel`], resting on progress reports. The government's (one per
 //! recommendation and period) and each reviewer's shadow assessment live side by side.
 //! Roll-ups count the latest published government assessment of each recommendation by
-//! review, theme, SDG goal, responsible institution or recommending State.
+//! review, theme (UHRI themes and UPR Info issues), SDG goal, responsible institution or
+//! recommending State.
 
 use std::collections::BTreeMap;
 
@@ -342,7 +343,7 @@ impl Store {
                 "c.name || ' ' || v.mechanism || ' ' || CAST(v.cycle AS TEXT)",
             ),
             RollupDimension::Theme => (
-                "JOIN recommendation_tags t ON t.recommendation_id = r.id AND t.kind = 'theme'",
+                "JOIN recommendation_tags t ON t.recommendation_id = r.id AND t.kind IN ('theme', 'upr_issue')",
                 "t.value",
                 "t.value",
             ),

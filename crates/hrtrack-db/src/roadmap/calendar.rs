@@ -200,7 +200,7 @@ impl Store {
                 due.push(DueReport { overdue, ..entry });
             }
         }
-        due.sort_by(|a, b| (a.due_date, a.action_id).cmp(&(b.due_date, b.action_id)));
+        due.sort_by_key(|d| (d.due_date, d.action_id));
         Ok(due)
     }
 
@@ -367,7 +367,10 @@ impl Store {
         let now = now_rfc3339();
         let mut sent = 0;
         for due in overdue {
-            let subject = format!("Overdue: report on action {} due {}", due.action_id, due.due_date);
+            let subject = format!(
+                "Overdue: report on action {} due {}",
+                due.action_id, due.due_date
+            );
             let body = format!(
                 "The progress report on \"{}\" was due on {} and has not been submitted.",
                 due.action_title, due.due_date

@@ -377,8 +377,7 @@ impl Store {
     }
 
     /// Moves a report made from `version` to `next`. Returning needs a comment, kept with
-    /// the report; publishing a report publishes its action too. Returns the report and
-    /// whether its action was published by this step.
+    /// the report; publishing a report publishes its action too. Returns the report.
     pub async fn transition_report(
         &self,
         actor: &Actor,

@@ -45,14 +45,6 @@ fn assessment_input(form: &FormData, uid: &str, shadow: bool) -> Result<Assessme
     })
 }
 
-/// Whether the principal writes shadow assessments (a reviewer) or the government's.
-fn assessor(principal: &Principal) -> Result<bool, ApiError> {
-    match policy::require(principal, Permission::AssessAsReviewer) {
-        Ok(_) => Ok(true),
-        Err(_) => policy::require(principal, Permission::AssessForGovernment).map(|_| false),
-    }
-}
-
 fn assessment_fields(ctx: &Ctx, values: &FormData) -> String {
     let levels = code_options(
         &ImplementationLevel::ALL
@@ -121,7 +113,7 @@ pub(crate) async fn create_assessment(
     let form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
-        let shadow = assessor(&ctx.who)?;
+        let shadow = policy::assessor(&ctx.who)?;
         let written = async {
             let input = assessment_input(&form, &uid, shadow)?;
             Ok::<_, ApiError>(
@@ -156,7 +148,7 @@ pub(crate) async fn update_assessment(
     let form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
-        let shadow = assessor(&ctx.who)?;
+        let shadow = policy::assessor(&ctx.who)?;
         let old = ctx.store().assessment(id).await?;
         if old.shadow != shadow || (shadow && old.author_id != ctx.who.user().map(|u| u.id)) {
             return Err(ApiError::forbidden("this assessment is not yours to edit"));
@@ -303,7 +295,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
         let _ = write!(body, "<div><h4>{}</h4><ul>", ctx.t(key));
         for a in assessments.iter().filter(|a| a.shadow == shadow) {
             let draft = a.status == AssessmentStatus::Draft;
-            if draft && !(staff || (shadow && a.author_id == me)) {
+            if !policy::sees_assessment(&ctx.who, a) {
                 continue;
             }
             let _ = write!(
@@ -319,7 +311,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 escape(a.author_name.as_deref().unwrap_or("")),
                 escape(&a.summary)
             );
-            let mine = match assessor(&ctx.who) {
+            let mine = match policy::assessor(&ctx.who) {
                 Ok(true) => a.shadow && a.author_id == me,
                 Ok(false) => !a.shadow,
                 Err(_) => false,
@@ -353,7 +345,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
         body.push_str("</ul></div>");
     }
     body.push_str("</div>");
-    if assessor(&ctx.who).is_ok() {
+    if policy::assessor(&ctx.who).is_ok() {
         let _ = write!(
             body,
             "<details><summary>{}</summary>{}{}{}</details>",

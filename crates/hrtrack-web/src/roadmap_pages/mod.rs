@@ -44,7 +44,6 @@ pub(crate) use assessments::implementation_section;
 
 /// The Roadmap's page routes (merged into the application's router).
 pub fn routes() -> Router<AppState> {
-    let upload_limit = hrtrack_access::upload::MAX_EVIDENCE_BYTES + 1024 * 1024;
     Router::new()
         .route("/login", get(people::login_form).post(people::login))
         .route("/logout", post(people::logout))
@@ -94,7 +93,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/roadmap/reports/{id}/evidence",
-            post(reports::upload_evidence).layer(DefaultBodyLimit::max(upload_limit)),
+            post(reports::upload_evidence)
+                .layer(DefaultBodyLimit::max(crate::evidence::UPLOAD_BODY_LIMIT)),
         )
         .route("/roadmap/reports/{id}/links", post(reports::add_link))
         .route(

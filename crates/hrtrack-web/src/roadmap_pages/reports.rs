@@ -5,12 +5,11 @@ use std::fmt::Write as _;
 
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use hrtrack_access::upload::{MAX_EVIDENCE_BYTES, UploadError, check_upload};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hrtrack_access::upload::{MAX_EVIDENCE_BYTES, UploadError};
 use hrtrack_db::roadmap::{NewEvidence, ProgressReport, ReportInput, ReportValue};
 use hrtrack_domain::{Date, ReportStatus};
-use sha2::{Digest, Sha256};
 
 use super::{
     Ctx, FormData, Handled, Retry, Who, field_area, field_check, field_text, hidden, invalid,
@@ -18,7 +17,7 @@ use super::{
 };
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
-use crate::html::{escape, url_encode};
+use crate::html::escape;
 use crate::pages::PageRequest;
 use crate::policy::{self, Permission};
 
@@ -339,53 +338,6 @@ pub(crate) async fn update_report(
     ctx.finish(result)
 }
 
-/// The fields of a multipart form: text fields, and the one file with its name.
-struct Upload {
-    fields: FormData,
-    file: Option<(String, Vec<u8>)>,
-    too_large: bool,
-}
-
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
-    let mut upload = Upload {
-        fields: FormData::default(),
-        file: None,
-        too_large: false,
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => {
-                if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    upload.too_large = true;
-                    return Ok(upload);
-                }
-                return Err(ApiError::bad_request(error.body_text()));
-            }
-        };
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => upload.file = Some((file_name, bytes.to_vec())),
-                Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    upload.too_large = true;
-                    upload.file = Some((file_name, Vec::new()));
-                }
-                Err(error) => return Err(ApiError::bad_request(error.body_text())),
-            }
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| ApiError::bad_request(e.body_text()))?;
-            upload.fields.set(&name, text);
-        }
-    }
-    Ok(upload)
-}
-
 /// `POST /roadmap/reports/{id}/evidence` (multipart: csrf, title, file, public).
 pub(crate) async fn upload_evidence(
     State(app): State<AppState>,
@@ -396,8 +348,8 @@ pub(crate) async fn upload_evidence(
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
-        let upload = read_upload(multipart).await?;
-        if upload.too_large && upload.fields.get("csrf").is_none() {
+        let upload = crate::evidence::read_upload(multipart).await?;
+        if upload.too_large && upload.field("csrf").is_none() {
             // The body limit refused the request before any field could be read (its
             // length is announced): nothing was written, and the form is one link away.
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
@@ -412,10 +364,10 @@ pub(crate) async fn upload_evidence(
                 ),
             );
         }
-        ctx.who.check_csrf(upload.fields.get("csrf"))?;
+        ctx.who.check_csrf(upload.field("csrf"))?;
         let report = ctx.store().report(id).await?;
         reporter_check(&ctx, &report).await?;
-        let (file_name, bytes) = upload.file.unwrap_or_default();
+        let (file_name, bytes) = upload.file.clone().unwrap_or_default();
         if upload.too_large {
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
             let message = format!(
@@ -432,8 +384,13 @@ pub(crate) async fn upload_evidence(
             )
             .await;
         }
-        let checked = match check_upload(&file_name, &bytes) {
-            Ok(checked) => checked,
+        let evidence = match crate::evidence::file_evidence(
+            upload.field("title").unwrap_or(""),
+            upload.checked("public"),
+            &file_name,
+            bytes,
+        ) {
+            Ok(evidence) => evidence,
             Err(error) => {
                 let status = match error {
                     UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -442,19 +399,6 @@ pub(crate) async fn upload_evidence(
                 let evidence = ReportRetry::Evidence(error.to_string(), status);
                 return report_page(&ctx, id, Some(evidence)).await;
             }
-        };
-        let digest = Sha256::digest(&bytes);
-        let sha256 = digest.iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
-        let evidence = NewEvidence::File {
-            title: upload.fields.text("title").to_owned(),
-            file_name: checked.file_name,
-            media_type: checked.media_type.to_owned(),
-            sha256,
-            content: bytes,
-            public: upload.fields.checked("public"),
         };
         match ctx
             .store()
@@ -545,11 +489,8 @@ pub(crate) async fn transition(
         ctx.who.check_csrf(form.get("csrf"))?;
         let next = ReportStatus::parse(form.text("to")).map_err(|e| invalid(e.to_string()))?;
         let report = ctx.store().report(id).await?;
-        if next == ReportStatus::Submitted {
-            reporter_check(&ctx, &report).await?;
-        } else {
-            policy::require(&ctx.who, Permission::ReviewReports)?;
-        }
+        let action = ctx.store().action(report.action_id).await?;
+        policy::require_transition(&ctx.who, &action, next)?;
         let comment = form.get("comment").filter(|c| !c.trim().is_empty());
         if next == ReportStatus::Returned && comment.is_none() {
             let error = invalid(ctx.lang().text("rm.comment_required"));
@@ -585,64 +526,14 @@ pub(crate) async fn download(
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
-        let hidden_error = || {
-            if ctx.who.user().is_some() {
-                ApiError::forbidden("you may not see this evidence")
-            } else {
-                not_found()
-            }
-        };
-        let file = ctx.store().evidence_file(id).await?;
-        let report = ctx.store().report(file.evidence.report_id).await?;
-        let action = ctx.store().action(report.action_id).await?;
-        let roadmap = ctx.store().roadmap(action.roadmap_id).await?;
-        if !policy::sees_report(&ctx.who, &roadmap, &action, &report)
-            || !policy::sees_evidence(&ctx.who, &report, &file.evidence)
-        {
-            return Err(hidden_error());
-        }
+        let file = crate::evidence::downloadable(&ctx.app, &ctx.who, id).await?;
         if let Some(url) = &file.evidence.url {
             if web_address(url) {
                 return see_other(url);
             }
             return Err(not_found());
         }
-        let (name, _) = hrtrack_access::upload::sanitize_file_name(
-            file.evidence.file_name.as_deref().unwrap_or("evidence"),
-        );
-        let ascii: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let disposition = format!(
-            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-            url_encode(&name)
-        );
-        let media = file
-            .evidence
-            .media_type
-            .clone()
-            .unwrap_or_else(|| "application/octet-stream".to_owned());
-        let mut response = file.content.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_str(&media)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-        );
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
+        let response = crate::evidence::attachment(file);
         Ok(response)
     }
     .await;

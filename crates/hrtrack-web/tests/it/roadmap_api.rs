@@ -1013,7 +1013,9 @@ async fn roadmap_schemas_name_exactly_the_served_fields() {
 /// text of each message it receives down the channel.
 async fn fake_relay() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
@@ -1035,17 +1037,18 @@ async fn fake_relay() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
                         }
                         continue;
                     }
-                    let reply: &[u8] = match line.get(..4).unwrap_or("").to_ascii_uppercase().as_str() {
-                        "DATA" => {
-                            message = Some(String::new());
-                            b"354 go on\r\n"
-                        }
-                        "QUIT" => {
-                            let _ = write.write_all(b"221 bye\r\n").await;
-                            break;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
+                    let reply: &[u8] =
+                        match line.get(..4).unwrap_or("").to_ascii_uppercase().as_str() {
+                            "DATA" => {
+                                message = Some(String::new());
+                                b"354 go on\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                break;
+                            }
+                            _ => b"250 ok\r\n",
+                        };
                     let _ = write.write_all(reply).await;
                 }
             });
@@ -1077,18 +1080,42 @@ async fn overdue_reports_are_reminded_once_and_messages_leave_by_email() {
             .unwrap_or_else(|e| panic!("{e}"));
         // The draft report due 2025-01-01 is overdue; so is the one never started for 2026-01-01.
         let today = hrtrack_domain::Date::parse("2026-06-01").unwrap_or_else(|e| panic!("{e}"));
-        let sent = store.remind_overdue(today).await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(sent, 2, "one reminder per overdue report for the one focal point");
-        assert_eq!(store.remind_overdue(today).await.unwrap_or_else(|e| panic!("{e}")), 0, "only once");
+        let sent = store
+            .remind_overdue(today)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            sent, 2,
+            "one reminder per overdue report for the one focal point"
+        );
+        assert_eq!(
+            store
+                .remind_overdue(today)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            0,
+            "only once"
+        );
         let (port, mut received) = fake_relay().await;
-        let mailer = hrtrack_access::mail::Mailer::from_settings(Some(&format!("127.0.0.1:{port}")), Some("roadmap@gov.example"))
-            .unwrap_or_else(|| panic!("mailer"));
-        let delivered = hrtrack_web::deliver_mail(store, &mailer).await.unwrap_or_else(|e| panic!("{e}"));
+        let mailer = hrtrack_access::mail::Mailer::from_settings(
+            Some(&format!("127.0.0.1:{port}")),
+            Some("roadmap@gov.example"),
+        )
+        .unwrap_or_else(|| panic!("mailer"));
+        let delivered = hrtrack_web::deliver_mail(store, &mailer)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(delivered, 2);
         let first = received.recv().await.unwrap_or_default();
         assert!(first.contains("To: focal@example.org"), "{first}");
         assert!(first.contains("Overdue: report on action"), "{first}");
-        assert_eq!(hrtrack_web::deliver_mail(store, &mailer).await.unwrap_or_else(|e| panic!("{e}")), 0, "sent once");
+        assert_eq!(
+            hrtrack_web::deliver_mail(store, &mailer)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            0,
+            "sent once"
+        );
     })
     .await;
 }
