@@ -102,6 +102,7 @@ pub(super) async fn action_fields(
         .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
     let statuses = code_options(
+        ctx.lang(),
         &ActionStatus::ALL
             .iter()
             .map(|s| s.as_str())
@@ -233,7 +234,10 @@ pub(crate) async fn create_action(
 }
 
 fn indicator_fields(ctx: &Ctx, values: &FormData) -> String {
-    let freqs = code_options(&["monthly", "quarterly", "half_yearly", "yearly"]);
+    let freqs = code_options(
+        ctx.lang(),
+        &["monthly", "quarterly", "half_yearly", "yearly"],
+    );
     format!(
         "{}{}{}{}{}{}",
         field_text(&ctx.t("rm.title"), "title", values.text("title"), true),
@@ -298,7 +302,7 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
                 action.cost, action.currency, action.funding_source
             )),
         ),
-        ("rm.status", words(action.status.as_str())),
+        ("rm.status", words(ctx.lang(), action.status.as_str())),
         (
             "rm.published",
             ctx.t(if action.published { "rm.yes" } else { "rm.no" }),
@@ -367,7 +371,7 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             escape(&ind.baseline),
             escape(&ind.target),
             escape(&ind.unit),
-            words(ind.frequency.as_str())
+            words(ctx.lang(), ind.frequency.as_str())
         );
         if planner {
             let mut v = FormData::default();
@@ -423,7 +427,7 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
                     " · <a href=\"/roadmap/reports/{}\">{}</a> · {}",
                     r.id,
                     ctx.t("rm.report"),
-                    words(r.status.as_str())
+                    words(ctx.lang(), r.status.as_str())
                 );
             }
             Some(_) => {}

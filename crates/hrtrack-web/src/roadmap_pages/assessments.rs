@@ -47,12 +47,13 @@ fn assessment_input(form: &FormData, uid: &str, shadow: bool) -> Result<Assessme
 
 fn assessment_fields(ctx: &Ctx, values: &FormData) -> String {
     let levels = code_options(
+        ctx.lang(),
         &ImplementationLevel::ALL
             .iter()
             .map(|l| l.as_str())
             .collect::<Vec<_>>(),
     );
-    let statuses = code_options(&["draft", "published"]);
+    let statuses = code_options(ctx.lang(), &["draft", "published"]);
     format!(
         "{}{}{}{}{}",
         field_text(&ctx.t("rm.period"), "period", values.text("period"), true),
@@ -193,7 +194,7 @@ pub(crate) async fn update_assessment(
 pub(crate) fn rollup_table<'a>(ctx: &Ctx, rows: impl Iterator<Item = &'a RollupRow>) -> String {
     let mut out = String::from("<table class=\"rollup\"><thead><tr><th></th>");
     for level in ImplementationLevel::ALL {
-        let _ = write!(out, "<th>{}</th>", words(level.as_str()));
+        let _ = write!(out, "<th>{}</th>", words(ctx.lang(), level.as_str()));
     }
     let _ = write!(out, "<th>{}</th></tr></thead><tbody>", ctx.t("rm.assessed"));
     for row in rows {
@@ -247,7 +248,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
             "<h3><a href=\"/roadmap/actions/{}\">{}</a></h3><p>{}</p>",
             action.id,
             escape(&action.title),
-            words(action.status.as_str())
+            words(ctx.lang(), action.status.as_str())
         );
         let reports = store
             .reports(&hrtrack_db::roadmap::ReportFilter {
@@ -302,7 +303,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 body,
                 "<li>{} · <strong>{}</strong>{} · {}<br>{}",
                 escape(a.period.as_str()),
-                words(a.level.as_str()),
+                words(ctx.lang(), a.level.as_str()),
                 if draft {
                     format!(" <em>({})</em>", ctx.t("rm.draft"))
                 } else {

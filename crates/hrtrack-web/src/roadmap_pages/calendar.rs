@@ -51,7 +51,7 @@ pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who:
         );
         for d in &due {
             let status = match (d.report_id, d.report_status) {
-                (Some(id), Some(s)) => format!("<a href=\"/roadmap/reports/{id}\">{}</a>", words(s.as_str())),
+                (Some(id), Some(s)) => format!("<a href=\"/roadmap/reports/{id}\">{}</a>", words(ctx.lang(), s.as_str())),
                 _ => ctx.t("rm.not_started"),
             };
             let _ = write!(
@@ -73,7 +73,7 @@ pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who:
                 "<li>{}{} · {} · <a href=\"/roadmap/{}\">{}</a></li>",
                 if d.approximate { "~" } else { "" },
                 d.due_date,
-                words(d.kind),
+                words(ctx.lang(), d.kind),
                 d.roadmap_id,
                 escape(&d.review)
             );

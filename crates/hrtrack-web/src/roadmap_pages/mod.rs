@@ -463,15 +463,16 @@ pub(crate) fn submit(label: &str) -> String {
     format!("<button type=\"submit\">{label}</button></form>")
 }
 
-/// Codes as options (the code shown as words).
-pub(crate) fn code_options(codes: &[&str]) -> Vec<(String, String)> {
+/// Codes as options, each shown in `lang`.
+pub(crate) fn code_options(lang: Lang, codes: &[&str]) -> Vec<(String, String)> {
     codes
         .iter()
-        .map(|c| ((*c).to_owned(), c.replace('_', " ")))
+        .map(|c| ((*c).to_owned(), lang.text(&format!("code.{c}")).to_owned()))
         .collect()
 }
 
-/// A code as words.
-pub(crate) fn words(code: &str) -> String {
-    escape(&code.replace('_', " "))
+/// A Roadmap code (role, status, level, frequency, deadline, institution kind) in `lang`,
+/// escaped.
+pub(crate) fn words(lang: Lang, code: &str) -> String {
+    escape(lang.text(&format!("code.{code}")))
 }

@@ -152,7 +152,7 @@ async fn account_page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> 
         escape(&user.display_name),
         escape(&user.name),
         ctx.t("rm.role"),
-        words(user.role.as_str()),
+        words(ctx.lang(), user.role.as_str()),
         ctx.t("rm.institutions"),
         institutions,
         ctx.t("rm.inbox"),
@@ -305,8 +305,11 @@ pub(crate) async fn revoke_token(
 // ---------------------------------------------------------------------------------------
 // Users.
 
-fn role_options() -> Vec<(String, String)> {
-    code_options(&Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
+    code_options(
+        ctx.lang(),
+        &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    )
 }
 
 async fn institution_options(ctx: &Ctx) -> Result<Vec<(i64, String)>, ApiError> {
@@ -343,7 +346,7 @@ async fn users_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
             user.id,
             escape(&user.display_name),
             escape(&user.name),
-            words(user.role.as_str()),
+            words(ctx.lang(), user.role.as_str()),
             institutions.join(", "),
             if user.archived { "✓" } else { "" }
         );
@@ -368,7 +371,7 @@ async fn users_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
         field_select(
             &ctx.t("rm.role"),
             "role",
-            &role_options(),
+            &role_options(ctx),
             typed.text("role")
         ),
         field_checks(
@@ -474,7 +477,7 @@ async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled
         field_select(
             &ctx.t("rm.role"),
             "role",
-            &role_options(),
+            &role_options(ctx),
             values.text("role")
         ),
         field_checks(

@@ -41,6 +41,7 @@ fn institution_input(form: &FormData) -> Result<InstitutionInput, ApiError> {
 
 fn institution_fields(ctx: &Ctx, values: &FormData) -> String {
     let kinds = code_options(
+        ctx.lang(),
         &InstitutionKind::ALL
             .iter()
             .map(|k| k.as_str())
@@ -166,7 +167,7 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
             action.id,
             escape(&action.title),
             ctx.t(role),
-            words(action.status.as_str())
+            words(ctx.lang(), action.status.as_str())
         );
     }
     body.push_str("</ul>");
@@ -193,7 +194,7 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
             d.action_id,
             escape(&d.action_title),
             d.report_status
-                .map(|s| format!(" · {}", words(s.as_str())))
+                .map(|s| format!(" · {}", words(ctx.lang(), s.as_str())))
                 .unwrap_or_default()
         );
     }
@@ -209,7 +210,7 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.reports_by_status"));
     for status in hrtrack_domain::ReportStatus::ALL {
         let n = reports.iter().filter(|r| r.status == *status).count();
-        let _ = write!(body, "<li>{}: {n}</li>", words(status.as_str()));
+        let _ = write!(body, "<li>{}: {n}</li>", words(ctx.lang(), status.as_str()));
     }
     body.push_str("</ul>");
     // Roll-up.
@@ -408,7 +409,7 @@ async fn roadmaps_page(ctx: &Ctx, retry: Option<Retry<'_>>) -> Handled {
                 "<li><a href=\"/roadmap/actions/{}\">{}</a> · {}</li>",
                 a.id,
                 escape(&a.title),
-                words(a.status.as_str())
+                words(ctx.lang(), a.status.as_str())
             );
         }
         body.push_str("</ul></section>");
@@ -513,7 +514,7 @@ pub(super) async fn roadmap_page(
             "<li><a href=\"/roadmap/actions/{}\">{}</a> · {}{}</li>",
             a.id,
             escape(&a.title),
-            words(a.status.as_str()),
+            words(ctx.lang(), a.status.as_str()),
             if a.published {
                 String::new()
             } else {

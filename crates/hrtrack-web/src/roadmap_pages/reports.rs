@@ -102,7 +102,7 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
         action.id,
         escape(&action.title),
         ctx.t("rm.status"),
-        words(report.status.as_str()),
+        words(ctx.lang(), report.status.as_str()),
         ctx.t("rm.author"),
         escape(report.author_name.as_deref().unwrap_or("")),
         ctx.t("rm.narrative"),
