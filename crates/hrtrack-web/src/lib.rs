@@ -56,6 +56,7 @@ pub use api::routed_paths;
 pub use docs_page::render as render_api_page;
 pub use error::{ApiError, ErrorCode};
 pub use openapi::document as openapi_document;
+pub use roadmap_pages::page_paths as roadmap_page_paths;
 
 /// How often [`keep_index_fresh`] asks the store whether the index is behind.
 pub const INDEX_REFRESH_INTERVAL: Duration = Duration::from_secs(1);

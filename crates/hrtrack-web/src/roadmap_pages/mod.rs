@@ -29,6 +29,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
 use axum::routing::{get, post};
 use hrtrack_db::Store;
 use hrtrack_db::roadmap::User;
@@ -42,81 +43,97 @@ use crate::pages::{Page, PageError, PageRequest};
 
 pub(crate) use assessments::implementation_section;
 
-/// The Roadmap's page routes (merged into the application's router).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(people::login_form).post(people::login))
-        .route("/logout", post(people::logout))
-        .route("/account", get(people::account))
-        .route("/account/password", post(people::change_password))
-        .route("/account/tokens", post(people::create_token))
-        .route("/account/tokens/{id}/revoke", post(people::revoke_token))
-        .route("/admin/users", get(people::users).post(people::create_user))
-        .route(
+/// Every Roadmap page path (axum syntax) with its handlers: the router is built from this
+/// table, and the authorization test walks it.
+fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/login", get(people::login_form).post(people::login)),
+        ("/logout", post(people::logout)),
+        ("/account", get(people::account)),
+        ("/account/password", post(people::change_password)),
+        ("/account/tokens", post(people::create_token)),
+        ("/account/tokens/{id}/revoke", post(people::revoke_token)),
+        ("/admin/users", get(people::users).post(people::create_user)),
+        (
             "/admin/users/{id}",
             get(people::user_page).post(people::update_user),
-        )
-        .route("/admin/users/{id}/password", post(people::reset_password))
-        .route("/admin/audit", get(people::audit))
-        .route(
+        ),
+        ("/admin/users/{id}/password", post(people::reset_password)),
+        ("/admin/audit", get(people::audit)),
+        (
             "/roadmap/institutions",
             get(plan::institutions).post(plan::create_institution),
-        )
-        .route(
+        ),
+        (
             "/roadmap/institutions/{id}",
             get(plan::institution).post(plan::update_institution),
-        )
-        .route("/roadmap", get(plan::roadmaps).post(plan::create_roadmap))
-        .route(
+        ),
+        ("/roadmap", get(plan::roadmaps).post(plan::create_roadmap)),
+        (
             "/roadmap/{id}",
             get(plan::roadmap).post(plan::update_roadmap),
-        )
-        .route("/roadmap/{id}/clusters", post(plan::create_cluster))
-        .route("/roadmap/{id}/actions", post(actions::create_action))
-        .route(
+        ),
+        ("/roadmap/{id}/clusters", post(plan::create_cluster)),
+        ("/roadmap/{id}/actions", post(actions::create_action)),
+        (
             "/roadmap/clusters/{id}",
             get(plan::cluster).post(plan::update_cluster),
-        )
-        .route(
+        ),
+        (
             "/roadmap/actions/{id}",
             get(actions::action).post(actions::update_action),
-        )
-        .route(
+        ),
+        (
             "/roadmap/actions/{id}/indicators",
             post(actions::create_indicator),
-        )
-        .route("/roadmap/indicators/{id}", post(actions::update_indicator))
-        .route("/roadmap/actions/{id}/reports", post(reports::start_report))
-        .route(
+        ),
+        ("/roadmap/indicators/{id}", post(actions::update_indicator)),
+        ("/roadmap/actions/{id}/reports", post(reports::start_report)),
+        (
             "/roadmap/reports/{id}",
             get(reports::report).post(reports::update_report),
-        )
-        .route(
+        ),
+        (
             "/roadmap/reports/{id}/evidence",
             post(reports::upload_evidence)
                 .layer(DefaultBodyLimit::max(crate::evidence::UPLOAD_BODY_LIMIT)),
-        )
-        .route("/roadmap/reports/{id}/links", post(reports::add_link))
-        .route(
+        ),
+        ("/roadmap/reports/{id}/links", post(reports::add_link)),
+        (
             "/roadmap/reports/{id}/transition",
             post(reports::transition),
-        )
-        .route("/roadmap/evidence/{id}", get(reports::download))
-        .route(
+        ),
+        ("/roadmap/evidence/{id}", get(reports::download)),
+        (
             "/roadmap/evidence/{id}/archive",
             post(reports::archive_evidence),
-        )
-        .route(
+        ),
+        (
             "/recommendations/{uid}/assessments",
             post(assessments::create_assessment),
-        )
-        .route(
+        ),
+        (
             "/roadmap/assessments/{id}",
             post(assessments::update_assessment),
-        )
-        .route("/roadmap/calendar", get(calendar::calendar))
-        .route("/inbox", get(calendar::inbox))
-        .route("/inbox/{id}/read", post(calendar::mark_read))
+        ),
+        ("/roadmap/calendar", get(calendar::calendar)),
+        ("/inbox", get(calendar::inbox)),
+        ("/inbox/{id}/read", post(calendar::mark_read)),
+    ]
+}
+
+/// The Roadmap's page paths, in the order of the route table.
+pub fn page_paths() -> Vec<&'static str> {
+    route_table().into_iter().map(|(path, _)| path).collect()
+}
+
+/// The Roadmap's page routes (merged into the application's router).
+pub fn routes() -> Router<AppState> {
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            router.route(path, handler)
+        })
 }
 
 /// The principal of a page request; a bad bearer token counts as the public.

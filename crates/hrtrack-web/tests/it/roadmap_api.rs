@@ -1119,3 +1119,484 @@ async fn overdue_reports_are_reminded_once_and_messages_leave_by_email() {
     })
     .await;
 }
+
+/// Whether `uri` is an address of the route `path` (`{name}` segments match any value).
+fn same_shape(uri: &str, path: &str) -> bool {
+    let uri: Vec<&str> = uri.split('?').next().unwrap_or("").split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    uri.len() == path.len()
+        && uri
+            .iter()
+            .zip(&path)
+            .all(|(u, p)| u == p || p.starts_with('{'))
+}
+
+/// A signed-in browser: its session cookie and the CSRF token its forms carry.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+async fn browser(app: &TestApp, name: &str) -> Browser {
+    let (_, cookie) = hrtrack_web::auth::sign_in(&app.store, name, PASSWORD, &Default::default())
+        .await
+        .unwrap_or_else(|e| panic!("sign in {name}: {e:?}"));
+    let cookie = cookie
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let secret = cookie.trim_start_matches("hrtrack_session=");
+    let csrf = app
+        .store
+        .session(&secret_digest(secret))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no session for {name}"))
+        .csrf_token;
+    Browser { cookie, csrf }
+}
+
+/// What a page route answers the public when it refuses.
+#[derive(Debug, Clone, Copy)]
+enum PublicAnswer {
+    /// The page is public.
+    Allowed,
+    /// 303 to `/login?next=…`.
+    SignIn,
+    /// 404 (a draft's existence is not told), or 303 to `/login` (signing in may show it).
+    Hidden,
+}
+
+struct PageRoute {
+    method: &'static str,
+    uri: String,
+    form: Vec<(&'static str, String)>,
+    allowed: Vec<Who>,
+    public: PublicAnswer,
+}
+
+fn form_body(form: &[(&str, String)], csrf: Option<&str>) -> Vec<u8> {
+    let mut pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if let Some(csrf) = csrf {
+        pairs.push(("csrf", csrf));
+    }
+    crate::support::form_encode(&pairs).into_bytes()
+}
+
+#[tokio::test]
+async fn page_routes_every_role() {
+    use Who::*;
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let target = user(&app.store, "target.user", Role::Reviewer, vec![]).await;
+        let staff = vec![Admin, Coordinator, FocalPoint, OtherFocalPoint];
+        let planners = vec![Admin, Coordinator];
+        let signed_in = vec![Admin, Coordinator, FocalPoint, OtherFocalPoint, Reviewer];
+        let action_form = vec![
+            ("title", "Edited by form".to_owned()),
+            ("lead_institution_id", f.institution.to_string()),
+            ("start_date", "2024-01-01".to_owned()),
+            ("end_date", "2026-12-31".to_owned()),
+            ("status", "planned".to_owned()),
+            ("version", "1".to_owned()),
+        ];
+        let route =
+            |method, uri: String, form: Vec<(&'static str, String)>, allowed: &Vec<Who>, public| {
+                PageRoute {
+                    method,
+                    uri,
+                    form,
+                    allowed: allowed.clone(),
+                    public,
+                }
+            };
+        use PublicAnswer::{Allowed as P, Hidden as H, SignIn as S};
+        let table = vec![
+            route("GET", "/login".into(), vec![], &signed_in, P),
+            route("GET", "/account".into(), vec![], &signed_in, S),
+            route(
+                "POST",
+                "/account/password".into(),
+                vec![
+                    ("current", "wrong".into()),
+                    ("new", "another long one".into()),
+                    ("repeat", "another long one".into()),
+                ],
+                &signed_in,
+                S,
+            ),
+            route(
+                "POST",
+                "/account/tokens".into(),
+                vec![("label", "script".into())],
+                &signed_in,
+                S,
+            ),
+            route(
+                "POST",
+                "/account/tokens/999/revoke".into(),
+                vec![],
+                &signed_in,
+                S,
+            ),
+            route("GET", "/admin/users".into(), vec![], &vec![Admin], S),
+            route(
+                "POST",
+                "/admin/users".into(),
+                vec![
+                    ("name", "page.user".into()),
+                    ("display_name", "Page user".into()),
+                    ("role", "reviewer".into()),
+                    ("password", PASSWORD.into()),
+                ],
+                &vec![Admin],
+                S,
+            ),
+            route(
+                "GET",
+                format!("/admin/users/{target}"),
+                vec![],
+                &vec![Admin],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/admin/users/{target}"),
+                vec![
+                    ("display_name", "Target".into()),
+                    ("role", "reviewer".into()),
+                    ("version", "1".into()),
+                ],
+                &vec![Admin],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/admin/users/{target}/password"),
+                vec![("password", "a new long password".into())],
+                &vec![Admin],
+                S,
+            ),
+            route("GET", "/admin/audit".into(), vec![], &vec![Admin], S),
+            route("GET", "/roadmap/institutions".into(), vec![], &staff, S),
+            route(
+                "POST",
+                "/roadmap/institutions".into(),
+                vec![
+                    ("code", "NHRI".into()),
+                    ("name", "Ombudsperson".into()),
+                    ("kind", "nhri".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route(
+                "GET",
+                format!("/roadmap/institutions/{}", f.institution),
+                vec![],
+                &staff,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/institutions/{}", f.institution),
+                vec![
+                    ("code", "MOJ".into()),
+                    ("name", "Ministry of Justice".into()),
+                    ("kind", "ministry".into()),
+                    ("version", "1".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route("GET", "/roadmap".into(), vec![], &signed_in, P),
+            route(
+                "POST",
+                "/roadmap".into(),
+                vec![("title", "Another".into())],
+                &planners,
+                S,
+            ),
+            route("GET", format!("/roadmap/{}", f.roadmap), vec![], &staff, H),
+            route(
+                "POST",
+                format!("/roadmap/{}", f.roadmap),
+                vec![
+                    ("title", "Renamed".into()),
+                    ("review", "SVN/UPR/4".into()),
+                    ("followup_months", "12".into()),
+                    ("version", "1".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/{}/clusters", f.roadmap),
+                vec![("title", "More".into())],
+                &planners,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/{}/actions", f.roadmap),
+                action_form.clone(),
+                &planners,
+                S,
+            ),
+            route(
+                "GET",
+                format!("/roadmap/clusters/{}", f.cluster),
+                vec![],
+                &staff,
+                H,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/clusters/{}", f.cluster),
+                vec![
+                    ("title", "Justice".into()),
+                    ("recommendations", UID.into()),
+                    ("version", "1".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route(
+                "GET",
+                format!("/roadmap/actions/{}", f.action),
+                vec![],
+                &staff,
+                H,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/actions/{}", f.action),
+                action_form,
+                &planners,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/actions/{}/indicators", f.action),
+                vec![
+                    ("title", "Trainings".into()),
+                    ("frequency", "quarterly".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/indicators/{}", f.indicator),
+                vec![
+                    ("title", "Law adopted".into()),
+                    ("frequency", "yearly".into()),
+                    ("version", "1".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/actions/{}/reports", f.action),
+                vec![("due_date", "2026-01-01".into())],
+                &vec![FocalPoint],
+                S,
+            ),
+            route(
+                "GET",
+                format!("/roadmap/reports/{}", f.report),
+                vec![],
+                &staff,
+                H,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/reports/{}", f.report),
+                vec![("narrative", "Edited".into()), ("version", "2".into())],
+                &vec![FocalPoint],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/reports/{}/links", f.report),
+                vec![
+                    ("title", "Press".into()),
+                    ("url", "https://example.org/p".into()),
+                ],
+                &vec![FocalPoint],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/reports/{}/transition", f.report),
+                vec![("to", "validated".into()), ("version", "1".into())],
+                &planners,
+                S,
+            ),
+            route(
+                "GET",
+                format!("/roadmap/evidence/{}", f.evidence),
+                vec![],
+                &staff,
+                H,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/evidence/{}/archive", f.evidence),
+                vec![],
+                &vec![FocalPoint],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/recommendations/{UID}/assessments"),
+                vec![
+                    ("period", "2027".into()),
+                    ("level", "not_started".into()),
+                    ("status", "draft".into()),
+                ],
+                &vec![Admin, Coordinator, Reviewer],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/roadmap/assessments/{}", f.assessment),
+                vec![
+                    ("period", "2025".into()),
+                    ("level", "in_progress".into()),
+                    ("status", "draft".into()),
+                    ("version", "1".into()),
+                ],
+                &planners,
+                S,
+            ),
+            route("GET", "/roadmap/calendar".into(), vec![], &staff, S),
+            route("GET", "/inbox".into(), vec![], &signed_in, S),
+            route(
+                "POST",
+                format!("/inbox/{}/read", f.message),
+                vec![],
+                &signed_in,
+                S,
+            ),
+        ];
+        // Every page path is walked, but /logout (it ends the session; its own test covers
+        // it) and the evidence upload (multipart; the upload tests cover it).
+        for path in hrtrack_web::roadmap_page_paths() {
+            if path == "/logout" || path.ends_with("/evidence") {
+                continue;
+            }
+            let covered = table.iter().any(|r| same_shape(&r.uri, path));
+            assert!(covered, "page path {path} is not in the matrix");
+        }
+        let mut browsers = Vec::new();
+        for who in [Admin, Coordinator, FocalPoint, OtherFocalPoint, Reviewer] {
+            browsers.push((who, browser(app, &format!("{who:?}").to_lowercase()).await));
+        }
+        for route in &table {
+            let refused: Vec<Who> = EVERYONE
+                .iter()
+                .copied()
+                .filter(|w| !route.allowed.contains(w))
+                .collect();
+            let order = refused.into_iter().chain(route.allowed.iter().copied());
+            for who in order {
+                let what = format!("{who:?} {} {}", route.method, route.uri);
+                let answer = match browsers.iter().find(|(w, _)| *w == who) {
+                    Some((_, b)) => {
+                        let body = form_body(&route.form, Some(&b.csrf));
+                        let mut headers = vec![("cookie", b.cookie.as_str())];
+                        if route.method == "POST" {
+                            headers.push(("content-type", "application/x-www-form-urlencoded"));
+                        }
+                        app.send(
+                            route.method,
+                            &route.uri,
+                            &headers,
+                            if route.method == "POST" {
+                                body
+                            } else {
+                                Vec::new()
+                            },
+                        )
+                        .await
+                    }
+                    None => {
+                        let body = form_body(&route.form, None);
+                        let headers = [("content-type", "application/x-www-form-urlencoded")];
+                        app.send(
+                            route.method,
+                            &route.uri,
+                            &headers,
+                            if route.method == "POST" {
+                                body
+                            } else {
+                                Vec::new()
+                            },
+                        )
+                        .await
+                    }
+                };
+                let location = answer
+                    .headers
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let signed_out =
+                    answer.status == StatusCode::SEE_OTHER && location.starts_with("/login");
+                let refused = matches!(
+                    answer.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                ) || signed_out;
+                assert_ne!(
+                    answer.status,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "{what}: {}",
+                    answer.text()
+                );
+                if who == Who::Public {
+                    match route.public {
+                        PublicAnswer::Allowed => {
+                            assert!(!refused, "{what}: {} {location}", answer.status)
+                        }
+                        PublicAnswer::SignIn => {
+                            assert!(signed_out, "{what}: {} {location}", answer.status)
+                        }
+                        PublicAnswer::Hidden => assert!(
+                            answer.status == StatusCode::NOT_FOUND || signed_out,
+                            "{what}: {} {location}",
+                            answer.status
+                        ),
+                    }
+                } else if route.allowed.contains(&who) {
+                    assert!(
+                        !refused,
+                        "{what} should be allowed: {} {location} {}",
+                        answer.status,
+                        answer.text().chars().take(300).collect::<String>()
+                    );
+                } else if matches!(route.public, PublicAnswer::Hidden) {
+                    // A draft the caller may not read: refused, or not told to exist.
+                    assert!(
+                        matches!(answer.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                        "{what} should be refused: {}",
+                        answer.status
+                    );
+                } else {
+                    assert_eq!(
+                        answer.status,
+                        StatusCode::FORBIDDEN,
+                        "{what} should be refused: {location}"
+                    );
+                }
+            }
+        }
+    })
+    .await;
+}

@@ -13,30 +13,9 @@ use hrtrack_domain::Role;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::support::{Answer, TestApp, each_backend};
+use crate::support::{Answer, TestApp, each_backend, form_encode};
 
 const PASSWORD: &str = "a long test password 42";
-
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(n, v)| {
-            let enc = |s: &str| {
-                s.bytes()
-                    .map(|b| {
-                        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                            char::from(b).to_string()
-                        } else {
-                            format!("%{b:02X}")
-                        }
-                    })
-                    .collect::<String>()
-            };
-            format!("{}={}", enc(n), enc(v))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 async fn send(
     app: &TestApp,
@@ -635,6 +614,43 @@ async fn report_walk_through() {
         }
         let audit = get(app, "/admin/audit?entity=progress_report", Some(&admin)).await;
         assert!(audit.text().contains("published"));
+        // Every step of the report, in order, by whom.
+        let filter = hrtrack_db::roadmap::AuditFilter {
+            entity: Some("progress_report".into()),
+            entity_id: Some(report.to_string()),
+            limit: 100,
+            ..Default::default()
+        };
+        let (entries, _) = app.store.audit_log(&filter).await.expect("audit log");
+        let steps: Vec<(String, String)> = entries
+            .iter()
+            .rev()
+            .filter(|e| e.action != "update")
+            .map(|e| (e.action.clone(), e.user_name.clone()))
+            .collect();
+        let steps: Vec<(&str, &str)> = steps
+            .iter()
+            .map(|(a, u)| (a.as_str(), u.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("create", "fp"),
+                ("submitted", "fp"),
+                ("returned", "coord"),
+                ("submitted", "fp"),
+                ("validated", "coord"),
+                ("published", "coord"),
+            ],
+            "{entries:?}"
+        );
+        let returned = entries
+            .iter()
+            .find(|e| e.action == "returned")
+            .expect("returned");
+        assert_eq!(returned.changes["status"]["old"], "submitted");
+        assert_eq!(returned.changes["status"]["new"], "returned");
+        assert!(returned.changes["comment"]["new"].is_string());
         // Two coordinators edit the action from the same version.
         let (coord2, c2_csrf) = sign_in(app, "coord2").await;
         let action_url = format!("/roadmap/actions/{action}");
