@@ -464,6 +464,7 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             submit(&ctx.t("rm.save"))
         );
     }
+    body.push_str(&super::people::record_history(ctx, "action", id).await?);
     ctx.page(Retry::status(&retry), &action.title, body)
 }
 

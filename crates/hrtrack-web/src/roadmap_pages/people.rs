@@ -17,7 +17,7 @@ use super::{
 use crate::AppState;
 use crate::auth::{self, SignInError};
 use crate::error::{ApiError, ErrorCode};
-use crate::html::{QueryString, escape};
+use crate::html::{QueryString, escape, url_encode};
 use crate::pages::PageRequest;
 use crate::policy::{self, Permission};
 
@@ -600,7 +600,11 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
         policy::require(&ctx.who, Permission::ReadAudit)?;
         let q = &ctx.req.query;
         let value = |name: &str| q.get(name).map(str::to_owned);
-        let page: i64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+        let page: i64 = q
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
         let filter = AuditFilter {
             entity: value("entity"),
             entity_id: value("entity_id"),
@@ -624,44 +628,24 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
             ("since", "rm.since"),
             ("until", "rm.until"),
         ] {
-            body.push_str(&field_text(&ctx.t(key), name, q.get(name).unwrap_or(""), false));
+            body.push_str(&field_text(
+                &ctx.t(key),
+                name,
+                q.get(name).unwrap_or(""),
+                false,
+            ));
         }
         let _ = write!(
             body,
             "<button type=\"submit\">{}</button></form><p>{}</p>",
             ctx.t("rm.filter"),
-            escape(&ctx.lang().format("rm.entries", &[("total", &total.to_string())]))
+            escape(
+                &ctx.lang()
+                    .format("rm.entries", &[("total", &total.to_string())])
+            )
         );
         for entry in &entries {
-            let _ = write!(
-                body,
-                "<section class=\"audit\"><h2>{} · {} · {} {} · {}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-                escape(&entry.at),
-                escape(&entry.user_name),
-                escape(&entry.entity),
-                escape(&entry.entity_id),
-                escape(&entry.action),
-                ctx.t("rm.field"),
-                ctx.t("rm.old"),
-                ctx.t("rm.new"),
-            );
-            if let Some(changes) = entry.changes.as_object() {
-                for (field, change) in changes {
-                    let show = |v: Option<&serde_json::Value>| match v {
-                        None | Some(serde_json::Value::Null) => String::new(),
-                        Some(serde_json::Value::String(s)) => escape(s),
-                        Some(other) => escape(&other.to_string()),
-                    };
-                    let _ = write!(
-                        body,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        escape(field),
-                        show(change.get("old")),
-                        show(change.get("new"))
-                    );
-                }
-            }
-            body.push_str("</tbody></table></section>");
+            body.push_str(&audit_entry(&ctx, entry));
         }
         let pages = (total + AUDIT_PER_PAGE - 1) / AUDIT_PER_PAGE;
         if pages > 1 {
@@ -671,7 +655,8 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
                 let _ = write!(
                     body,
                     "<li><a href=\"{}\">{}</a></li>",
-                    here.with("page", &(page - 1).to_string()).href("/admin/audit"),
+                    here.with("page", &(page - 1).to_string())
+                        .href("/admin/audit"),
                     ctx.t("rm.previous")
                 );
             }
@@ -679,7 +664,8 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
                 let _ = write!(
                     body,
                     "<li><a href=\"{}\">{}</a></li>",
-                    here.with("page", &(page + 1).to_string()).href("/admin/audit"),
+                    here.with("page", &(page + 1).to_string())
+                        .href("/admin/audit"),
                     ctx.t("rm.next")
                 );
             }
@@ -689,4 +675,66 @@ pub(crate) async fn audit(State(app): State<AppState>, req: PageRequest, who: Wh
     }
     .await;
     ctx.finish(result)
+}
+
+/// One audit entry: when, who, what, and a table of each field's old and new value.
+pub(super) fn audit_entry(ctx: &Ctx, entry: &hrtrack_db::roadmap::AuditEntry) -> String {
+    let mut html = format!(
+        "<section class=\"audit\"><h2>{} · {} · {} {} · {}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        escape(&entry.at),
+        escape(&entry.user_name),
+        escape(&entry.entity),
+        escape(&entry.entity_id),
+        escape(&entry.action),
+        ctx.t("rm.field"),
+        ctx.t("rm.old"),
+        ctx.t("rm.new"),
+    );
+    if let Some(changes) = entry.changes.as_object() {
+        for (field, change) in changes {
+            let show = |v: Option<&serde_json::Value>| match v {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => escape(s),
+                Some(other) => escape(&other.to_string()),
+            };
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(field),
+                show(change.get("old")),
+                show(change.get("new"))
+            );
+        }
+    }
+    html.push_str("</tbody></table></section>");
+    html
+}
+
+/// A record's history for the administrator (its latest changes, folded, with a link to
+/// the whole filtered log); nothing for anyone else.
+pub(super) async fn record_history(ctx: &Ctx, entity: &str, id: i64) -> Result<String, ApiError> {
+    if policy::require(&ctx.who, Permission::ReadAudit).is_err() {
+        return Ok(String::new());
+    }
+    let filter = AuditFilter {
+        entity: Some(entity.to_owned()),
+        entity_id: Some(id.to_string()),
+        limit: 20,
+        ..AuditFilter::default()
+    };
+    let (entries, total) = ctx.store().audit_log(&filter).await?;
+    let mut html = format!(
+        "<details class=\"history\"><summary>{} ({total})</summary>",
+        ctx.t("rm.history")
+    );
+    for entry in &entries {
+        html.push_str(&audit_entry(ctx, entry));
+    }
+    let _ = write!(
+        html,
+        "<p><a href=\"/admin/audit?entity={}&amp;entity_id={id}\">{}</a></p></details>",
+        url_encode(entity),
+        ctx.t("rm.audit")
+    );
+    Ok(html)
 }

@@ -248,6 +248,7 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
             submit(&ctx.t("rm.save"))
         );
     }
+    body.push_str(&super::people::record_history(ctx, "institution", id).await?);
     ctx.page(Retry::status(&retry), &name, body)
 }
 
@@ -606,8 +607,10 @@ pub(super) async fn roadmap_page(
             roadmap_fields(ctx, values).await?,
             submit(&ctx.t("rm.save"))
         );
+        body.push_str(&super::people::record_history(ctx, "roadmap", id).await?);
         return ctx.page(Retry::status(&retry), &roadmap.title, body);
     }
+    body.push_str(&super::people::record_history(ctx, "roadmap", id).await?);
     ctx.page(StatusCode::OK, &roadmap.title, body)
 }
 
@@ -769,6 +772,7 @@ async fn cluster_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             submit(&ctx.t("rm.save"))
         );
     }
+    body.push_str(&super::people::record_history(ctx, "cluster", id).await?);
     ctx.page(Retry::status(&retry), &cluster.title, body)
 }
 

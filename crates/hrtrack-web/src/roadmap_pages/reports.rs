@@ -267,6 +267,7 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
             );
         }
     }
+    body.push_str(&super::people::record_history(ctx, "progress_report", id).await?);
     let title = ctx
         .lang()
         .format("rm.report_title", &[("date", &report.due_date.to_string())]);
