@@ -294,11 +294,15 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
     );
     for (shadow, key) in [(false, "rm.government"), (true, "rm.shadow")] {
         let _ = write!(body, "<div><h4>{}</h4><ul>", ctx.t(key));
-        for a in assessments.iter().filter(|a| a.shadow == shadow) {
+        let shown: Vec<_> = assessments
+            .iter()
+            .filter(|a| a.shadow == shadow && policy::sees_assessment(&ctx.who, a))
+            .collect();
+        if shown.is_empty() {
+            let _ = write!(body, "<li>{}</li>", ctx.t("rm.no_assessment"));
+        }
+        for a in shown {
             let draft = a.status == AssessmentStatus::Draft;
-            if !policy::sees_assessment(&ctx.who, a) {
-                continue;
-            }
             let _ = write!(
                 body,
                 "<li>{} · <strong>{}</strong>{} · {}<br>{}",
