@@ -182,6 +182,23 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// Whether a browser's `Origin` (when it sends one) is this server: the sign-in form has
+/// no session and so no CSRF token yet, and a sign-in posted from another site (to sign the
+/// visitor in as someone else) is refused by this check.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.trim_end_matches('/'));
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
 /// Whether the session cookie should be `Secure`: the request came over TLS.
 fn over_tls(headers: &HeaderMap) -> bool {
     let forwarded = headers
@@ -397,6 +414,28 @@ mod tests {
                 .unwrap()
                 .ends_with("; Secure")
         );
+    }
+
+    #[test]
+    fn only_our_own_origin_may_post_the_sign_in() {
+        let mut headers = HeaderMap::new();
+        assert!(
+            same_origin(&headers),
+            "no Origin: not a cross-site browser post"
+        );
+        headers.insert(header::HOST, HeaderValue::from_static("hr.gov.tm:8080"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://hr.gov.tm:8080"),
+        );
+        assert!(same_origin(&headers));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&headers));
+        headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&headers));
     }
 
     #[test]

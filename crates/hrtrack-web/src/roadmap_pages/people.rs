@@ -65,6 +65,10 @@ pub(crate) async fn login(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
+    if !auth::same_origin(&headers) {
+        let refused = ApiError::forbidden("a sign-in must come from this site's own form");
+        return ctx.finish(Err(refused));
+    }
     let form = FormData(form);
     let next = safe_next(form.get("next"));
     let title = ctx.lang().text("rm.login").to_owned();

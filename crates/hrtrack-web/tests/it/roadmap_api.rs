@@ -1600,3 +1600,33 @@ async fn page_routes_every_role() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    each_backend(async |app| {
+        fixture(app).await;
+        let body = crate::support::form_encode(&[("name", "coordinator"), ("password", PASSWORD)])
+            .into_bytes();
+        let post = |origin: &'static str| {
+            let body = body.clone();
+            async move {
+                let headers = [
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("host", "hr.gov.example"),
+                    ("origin", origin),
+                ];
+                app.send("POST", "/login", &headers, body).await
+            }
+        };
+        let foreign = post("https://evil.example").await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert!(
+            foreign.headers.get("set-cookie").is_none(),
+            "no session for a foreign post"
+        );
+        let own = post("https://hr.gov.example").await;
+        assert_eq!(own.status, StatusCode::SEE_OTHER);
+        assert!(own.header("set-cookie").starts_with("hrtrack_session="));
+    })
+    .await;
+}
