@@ -1,0 +1,15 @@
+//! SDG indicator data for hrtrack: the SDMX-shaped observation model ([`model`]) and readers
+//! of the files statistics offices publish it in: Open SDG indicator CSVs ([`open_sdg`]) and
+//! SDMX-CSV 1.0 and 2.x ([`sdmx_csv`]).
+//!
+//! Every reader takes bytes and a file name and returns a [`Dataset`] or every problem of the
+//! file at once, each an [`SdgReadError`] naming the file and the place (row and column). Readers
+//! never touch the database and never panic on input, whatever it holds.
+
+mod input;
+pub mod model;
+pub mod open_sdg;
+pub mod sdmx_csv;
+
+pub use input::{MAX_ERRORS, MAX_FILE_BYTES, read_file};
+pub use model::{Dataset, Observation, RowAction, SdgFormat, SdgReadError};

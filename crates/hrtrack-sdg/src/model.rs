@@ -1,0 +1,106 @@
+//! The observation model every SDG reader fills: one [`Observation`] per data point, with the
+//! SDMX view of it (series, dimensions, time period, value, attributes), gathered in a
+//! [`Dataset`] per file. Readers report problems as [`SdgReadError`]s.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One data point: a value (or its absence) for a series, a set of dimension codes and a period.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Observation {
+    /// SDMX SERIES code (e.g. "SG_GEN_PARL"), or for Open SDG files the value of the `SERIES` column when present, else "" .
+    pub series: String,
+    /// SDG indicator code such as "5.5.1" when known (Open SDG: from the file name `indicator_5-5-1.csv`), normalised to dots.
+    pub indicator: Option<String>,
+    /// Every other dimension: id -> code, e.g. "SEX" -> "F", "AGE" -> "Y15T24", "REF_AREA" -> "KAZ", "URBANISATION" -> "U"; totals are "_T"; Open SDG disaggregation columns keep their header as id and cell as code (blank cells are left out).
+    pub dimensions: BTreeMap<String, String>,
+    /// "2015", "2015-Q1", "2015-01", as written.
+    pub time_period: String,
+    /// None when the value is missing (e.g. SDMX "NaN" or an empty OBS_VALUE with an OBS_STATUS).
+    pub value: Option<f64>,
+    /// UNIT_MEASURE, UNIT_MULT, NATURE, OBS_STATUS, COMMENT_OBS, SOURCE_DETAIL, … (id -> code/text); Open SDG UNIT_MEASURE/UNIT_MULT/OBS_STATUS/COMMENT_OBS columns go here.
+    pub attributes: BTreeMap<String, String>,
+    /// SDMX-CSV 2.x ACTION of this row; Information (the default) elsewhere.
+    pub action: RowAction,
+}
+
+impl Observation {
+    /// The code of one dimension, if the observation has it.
+    pub fn dimension(&self, id: &str) -> Option<&str> {
+        self.dimensions.get(id).map(String::as_str)
+    }
+
+    /// The value of one attribute, if the observation has it.
+    pub fn attribute(&self, id: &str) -> Option<&str> {
+        self.attributes.get(id).map(String::as_str)
+    }
+}
+
+/// What an SDMX-CSV 2.x row asks for. `I` (and SDMX 3's default `M`, Merge) read as
+/// [`RowAction::Information`]; `A` as Append, `R` as Replace, `D` as Delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum RowAction {
+    #[default]
+    Information,
+    Append,
+    Replace,
+    Delete,
+}
+
+impl RowAction {
+    /// The action an SDMX-CSV 2.x `ACTION` cell names (`I`, `M`, `A`, `R`, `D`; blank = default).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "" | "I" | "M" => Some(Self::Information),
+            "A" => Some(Self::Append),
+            "R" => Some(Self::Replace),
+            "D" => Some(Self::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// The observations read from one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// The file the data came from, as the caller named it.
+    pub source: String,
+    /// The format it was read as.
+    pub format: SdgFormat,
+    /// The SDMX dataflow (or structure) the file declares, e.g. `IAEG-SDGs:DF_SDG_GLH(1.24)`.
+    pub dataflow: Option<String>,
+    /// The observations in file order.
+    pub observations: Vec<Observation>,
+}
+
+/// The file formats SDG data arrives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SdgFormat {
+    OpenSdg,
+    SdmxCsv1,
+    SdmxCsv2,
+    SdmxMlGeneric20,
+    SdmxMlGeneric21,
+    SdmxMlStructureSpecific21,
+}
+
+/// One problem of a file: which file, where in it ("row 12, column Value", "header", "file"),
+/// and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {place}: {message}")]
+pub struct SdgReadError {
+    pub file: String,
+    pub place: String,
+    pub message: String,
+}
+
+impl SdgReadError {
+    pub fn new(file: &str, place: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            place: place.into(),
+            message: message.into(),
+        }
+    }
+}
