@@ -8,7 +8,7 @@ use hrtrack_sdg::open_sdg;
 
 pub const FOLDER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/sdg-timeseries/kazakhstan-open-sdg"
+    "/../../data/sdg-timeseries/kazakhstan-open-sdg"
 );
 
 #[test]

@@ -253,13 +253,11 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
         let reports = store
             .reports(&hrtrack_db::roadmap::ReportFilter {
                 action_id: Some(action.id),
+                status: Some(ReportStatus::Published),
                 ..Default::default()
             })
             .await?;
-        for report in reports
-            .iter()
-            .filter(|r| r.status == ReportStatus::Published)
-        {
+        for report in &reports {
             if !policy::sees_report(&ctx.who, &roadmap, &action, report) {
                 continue;
             }

@@ -6,9 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hrtrack_db::roadmap::{
-    Action, ClusterInput, InstitutionInput, ReportFilter, RoadmapInput, RollupDimension,
-};
+use hrtrack_db::roadmap::{Action, ClusterInput, InstitutionInput, RoadmapInput, RollupDimension};
 use hrtrack_domain::{Date, InstitutionKind};
 
 use super::{
@@ -200,16 +198,9 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     }
     body.push_str("</ul>");
     // Reports by status.
-    let reports = ctx
-        .store()
-        .reports(&ReportFilter {
-            institution_id: Some(id),
-            ..ReportFilter::default()
-        })
-        .await?;
+    let counts = ctx.store().report_status_counts(Some(id)).await?;
     let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.reports_by_status"));
-    for status in hrtrack_domain::ReportStatus::ALL {
-        let n = reports.iter().filter(|r| r.status == *status).count();
+    for (status, n) in counts {
         let _ = write!(body, "<li>{}: {n}</li>", words(ctx.lang(), status.as_str()));
     }
     body.push_str("</ul>");
