@@ -332,6 +332,28 @@ impl Store {
         dimension: RollupDimension,
         review: Option<&str>,
     ) -> Result<Rollup, StoreError> {
+        self.rollup_within(dimension, review, None).await
+    }
+
+    /// The roll-up row of one institution (the recommendations its actions answer), or
+    /// `None` when none of them is assessed yet. For its dashboard: the actions' links are
+    /// narrowed to the institution before they are joined.
+    pub async fn institution_rollup(
+        &self,
+        institution_id: i64,
+    ) -> Result<Option<RollupRow>, StoreError> {
+        let rollup = self
+            .rollup_within(RollupDimension::Institution, None, Some(institution_id))
+            .await?;
+        Ok(rollup.rows.into_iter().next())
+    }
+
+    async fn rollup_within(
+        &self,
+        dimension: RollupDimension,
+        review: Option<&str>,
+        institution: Option<i64>,
+    ) -> Result<Rollup, StoreError> {
         let latest = "SELECT a.recommendation_uid AS uid, a.level AS level FROM assessments a \
              WHERE a.shadow = 0 AND a.status = 'published' AND a.archived = 0 AND a.period = ( \
                SELECT MAX(b.period) FROM assessments b WHERE b.recommendation_uid = a.recommendation_uid \
@@ -354,9 +376,9 @@ impl Store {
             ),
             RollupDimension::Institution => (
                 "JOIN (SELECT ar.recommendation_uid AS uid, x.lead_institution_id AS institution FROM action_recommendations ar \
-                   JOIN actions x ON x.id = ar.action_id AND x.archived = 0 \
+                   JOIN actions x ON x.id = ar.action_id AND x.archived = 0{lead} \
                  UNION SELECT cr.recommendation_uid, x.lead_institution_id FROM cluster_recommendations cr \
-                   JOIN action_clusters ac ON ac.cluster_id = cr.cluster_id JOIN actions x ON x.id = ac.action_id AND x.archived = 0 \
+                   JOIN action_clusters ac ON ac.cluster_id = cr.cluster_id JOIN actions x ON x.id = ac.action_id AND x.archived = 0{lead} \
                  ) li ON li.uid = r.uid JOIN institutions i ON i.id = li.institution",
                 "CAST(i.id AS TEXT)",
                 "i.name",
@@ -372,6 +394,15 @@ impl Store {
         } else {
             ""
         };
+        // The institution, when given, is the last parameter (numbered after the review).
+        let lead = match institution {
+            Some(_) => format!(
+                " AND x.lead_institution_id = ${}",
+                1 + usize::from(review.is_some())
+            ),
+            None => String::new(),
+        };
+        let join = join.replace("{lead}", &lead);
         let sql = format!(
             "SELECT {key} AS key, {label} AS label, l.level AS level, COUNT(DISTINCT r.uid) AS n \
              FROM ({latest}) l JOIN recommendations r ON r.uid = l.uid JOIN reviews v ON v.id = r.review_id \
@@ -381,6 +412,9 @@ impl Store {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(review) = review {
             query = query.bind(review.to_uppercase());
+        }
+        if let Some(institution) = institution {
+            query = query.bind(institution);
         }
         let mut rows: Vec<RollupRow> = Vec::new();
         for row in query.fetch_all(&self.pool).await? {

@@ -16,6 +16,9 @@ use super::reports::ProgressReport;
 use crate::clock::now_rfc3339;
 use crate::{Store, StoreError};
 
+/// The most overdue reports one reminder lists.
+pub const REMINDER_LINES: usize = 20;
+
 /// One report an action owes on one due date, and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueReport {
@@ -118,9 +121,10 @@ impl Store {
         until: Date,
     ) -> Result<Vec<DueReport>, StoreError> {
         let mut conn = self.pool.acquire().await?;
+        // The institution's actions as a set the indexes of the reports and indicators serve.
         let filter = if institution_id.is_some() {
-            " AND (a.lead_institution_id = $1 OR a.id IN (SELECT action_id FROM action_institutions \
-               WHERE institution_id = $1 AND role = 'supporting'))"
+            " AND a.id IN (SELECT id FROM actions WHERE lead_institution_id = $1 UNION \
+               SELECT action_id FROM action_institutions WHERE institution_id = $1 AND role = 'supporting')"
         } else {
             ""
         };
@@ -350,42 +354,56 @@ impl Store {
         Ok(())
     }
 
-    /// Reminds the focal points of each overdue report's lead institution, once per report:
-    /// a message in their inbox (and so by e-mail when SMTP is configured). Returns how many
-    /// messages were written.
+    /// Reminds the focal points of each institution with overdue reports, at most once a
+    /// day: one message per focal point listing the institution's overdue reports (the
+    /// oldest first, up to [`REMINDER_LINES`] of them, with the count of the rest), in their
+    /// inbox and so by e-mail when SMTP is configured. Returns how many messages were written.
     pub async fn remind_overdue(&self, today: Date) -> Result<u64, StoreError> {
-        let overdue: Vec<DueReport> = self
-            .calendar(None, today, today)
-            .await?
-            .into_iter()
-            .filter(|d| d.overdue)
-            .collect();
-        if overdue.is_empty() {
+        let mut by_institution: std::collections::BTreeMap<i64, Vec<DueReport>> =
+            std::collections::BTreeMap::new();
+        for due in self.calendar(None, today, today).await? {
+            if due.overdue {
+                by_institution
+                    .entry(due.lead_institution_id)
+                    .or_default()
+                    .push(due);
+            }
+        }
+        if by_institution.is_empty() {
             return Ok(0);
         }
         let mut tx = self.write_tx().await?;
         let now = now_rfc3339();
         let mut sent = 0;
-        for due in overdue {
-            let subject = format!(
-                "Overdue: report on action {} due {}",
-                due.action_id, due.due_date
-            );
-            let body = format!(
-                "The progress report on \"{}\" was due on {} and has not been submitted.",
-                due.action_title, due.due_date
-            );
+        for (institution, overdue) in by_institution {
+            let subject = format!("Overdue progress reports: {} on {today}", overdue.len());
+            let mut body =
+                String::from("These progress reports are past their due date and not submitted:\n");
+            for due in overdue.iter().take(REMINDER_LINES) {
+                body.push_str(&format!(
+                    "- {} (action {}): due {}\n",
+                    due.action_title, due.action_id, due.due_date
+                ));
+            }
+            if overdue.len() > REMINDER_LINES {
+                body.push_str(&format!(
+                    "… and {} more: see the calendar.\n",
+                    overdue.len() - REMINDER_LINES
+                ));
+            }
             let done = sqlx::query(
                 "INSERT INTO inbox (user_id, at, subject, body, link) \
                  SELECT u.id, $1, $2, $3, $4 FROM users u JOIN user_institutions ui ON ui.user_id = u.id \
                  WHERE ui.institution_id = $5 AND u.role = 'focal_point' AND u.archived = 0 \
-                 AND NOT EXISTS (SELECT 1 FROM inbox m WHERE m.user_id = u.id AND m.subject = $2)",
+                 AND NOT EXISTS (SELECT 1 FROM inbox m WHERE m.user_id = u.id AND m.at >= $6 \
+                   AND m.subject LIKE 'Overdue progress reports:%')",
             )
             .bind(&now)
             .bind(&subject)
             .bind(&body)
-            .bind(format!("/roadmap/actions/{}", due.action_id))
-            .bind(due.lead_institution_id)
+            .bind(format!("/roadmap/calendar?institution={institution}"))
+            .bind(institution)
+            .bind(format!("{today}T00:00:00Z"))
             .execute(&mut *tx)
             .await?;
             sent += done.rows_affected();

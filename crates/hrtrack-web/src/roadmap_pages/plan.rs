@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hrtrack_db::roadmap::{Action, ClusterInput, InstitutionInput, RoadmapInput, RollupDimension};
+use hrtrack_db::roadmap::{Action, ClusterInput, InstitutionInput, RoadmapInput};
 use hrtrack_domain::{Date, InstitutionKind};
 
 use super::{
@@ -205,18 +205,9 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     }
     body.push_str("</ul>");
     // Roll-up.
-    let rollup = ctx
-        .store()
-        .rollup(RollupDimension::Institution, None)
-        .await?;
+    let rollup = ctx.store().institution_rollup(id).await?;
     let _ = write!(body, "<h2>{}</h2>", ctx.t("rm.rollup"));
-    body.push_str(&super::assessments::rollup_table(
-        ctx,
-        rollup
-            .rows
-            .iter()
-            .filter(|r| r.key == id.to_string() || r.key == institution.code),
-    ));
+    body.push_str(&super::assessments::rollup_table(ctx, rollup.iter()));
     if may(ctx, Permission::ManageInstitutions) {
         let mut current = FormData::default();
         current.set("code", institution.code.clone());

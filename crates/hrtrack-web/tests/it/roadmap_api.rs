@@ -919,6 +919,12 @@ async fn uploads_are_checked_and_published_data_leaks_no_drafts_nor_internal_evi
         assert_eq!(rollup["rows"][0]["key"], "SVN/UPR/4", "{rollup}");
         assert_eq!(rollup["rows"][0]["levels"]["in_progress"], 1, "{rollup}");
         assert_eq!(rollup["rows"][0]["assessed"], 1, "shadow assessments are not counted: {rollup}");
+        // The institution leading the action answers for the recommendation in its roll-up.
+        let own = app.store.institution_rollup(f.institution).await.unwrap_or_else(|e| panic!("{e}"));
+        let own = own.unwrap_or_else(|| panic!("no roll-up row for the lead institution"));
+        assert_eq!((own.key.as_str(), own.assessed), (f.institution.to_string().as_str(), 1));
+        let other = app.store.institution_rollup(f.institution + 1).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(other.is_none(), "{other:?}");
         // The author was told of each step in their inbox.
         let inbox = call(app, Who::FocalPoint, "GET", "/api/v1/inbox", None).await.json();
         let subjects: Vec<String> = inbox["items"].as_array().unwrap_or(&vec![]).iter().map(|m| m["subject"].as_str().unwrap_or("").to_owned()).collect();
@@ -1084,17 +1090,23 @@ async fn overdue_reports_are_reminded_once_and_messages_leave_by_email() {
             .remind_overdue(today)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            sent, 2,
-            "one reminder per overdue report for the one focal point"
-        );
+        assert_eq!(sent, 1, "one reminder a day for the one focal point");
         assert_eq!(
             store
                 .remind_overdue(today)
                 .await
                 .unwrap_or_else(|e| panic!("{e}")),
             0,
-            "only once"
+            "only once a day"
+        );
+        let tomorrow = today.add_days(1);
+        assert_eq!(
+            store
+                .remind_overdue(tomorrow)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            0,
+            "the message of {today} was written at the real date, after {tomorrow}: none more"
         );
         let (port, mut received) = fake_relay().await;
         let mailer = hrtrack_access::mail::Mailer::from_settings(
@@ -1105,10 +1117,17 @@ async fn overdue_reports_are_reminded_once_and_messages_leave_by_email() {
         let delivered = hrtrack_web::deliver_mail(store, &mailer)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(delivered, 2);
+        assert_eq!(delivered, 1);
         let first = received.recv().await.unwrap_or_default();
         assert!(first.contains("To: focal@example.org"), "{first}");
-        assert!(first.contains("Overdue: report on action"), "{first}");
+        assert!(
+            first.contains("Overdue progress reports: 2 on 2026-06-01"),
+            "{first}"
+        );
+        assert!(
+            first.contains("due 2025-01-01") && first.contains("due 2026-01-01"),
+            "{first}"
+        );
         assert_eq!(
             hrtrack_web::deliver_mail(store, &mailer)
                 .await
