@@ -175,6 +175,9 @@ impl Value {
     }
 }
 
+/// A series as delete rows match it: id, indicator ("" when unknown), dimensions.
+type KnownSeries = (i64, String, BTreeMap<String, String>);
+
 /// One row's effect, resolved to series ids.
 enum Op {
     Put {
@@ -194,7 +197,7 @@ enum Op {
 struct SeriesIndex {
     by_key: HashMap<SeriesKey, i64>,
     /// Per series code: (id, indicator, dimensions), for delete rows with wildcards.
-    by_code: HashMap<String, Vec<(i64, String, BTreeMap<String, String>)>>,
+    by_code: HashMap<String, Vec<KnownSeries>>,
     next_id: i64,
     new_rows: Vec<(i64, String, String, String, String)>,
 }
@@ -224,7 +227,7 @@ impl SeriesIndex {
     /// (any when unknown), and every dimension the row gives.
     fn matching(&self, obs: &Observation) -> Vec<i64> {
         let wanted = series_dimensions(obs);
-        let matches = |(_, indicator, dims): &&(i64, String, BTreeMap<String, String>)| {
+        let matches = |(_, indicator, dims): &&KnownSeries| {
             obs.indicator.as_ref().is_none_or(|i| i == indicator)
                 && wanted.iter().all(|(id, code)| dims.get(id) == Some(code))
         };
