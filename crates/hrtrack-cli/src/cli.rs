@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import recommendations from files; all of them in one transaction, or nothing.
+    /// Import recommendations or SDG data from files; all of them in one transaction, or nothing.
     Import(ImportArgs),
     /// Count recommendations, recommending States and positions.
     Stats(StatsArgs),
@@ -120,7 +120,7 @@ pub struct InstitutionAddArgs {
     pub name_tk: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportFormat {
     /// OHCHR thematic list / matrix of recommendations (.docx).
     OhchrMatrix,
@@ -128,6 +128,19 @@ pub enum ImportFormat {
     UprInfo,
     /// Any CSV or XLSX table, with a --mapping file (see README).
     Table,
+    /// SDG data: Open SDG indicator CSVs (files, or folders of indicator_*.csv).
+    OpenSdg,
+    /// SDG data: SDMX-CSV 1.0 or 2.x (with its row actions).
+    SdmxCsv,
+    /// SDG data: SDMX-ML 2.0/2.1 generic or 2.1 structure-specific data messages.
+    SdmxMl,
+}
+
+impl ImportFormat {
+    /// The formats of SDG observations (the others are of recommendations).
+    pub fn is_sdg(self) -> bool {
+        matches!(self, Self::OpenSdg | Self::SdmxCsv | Self::SdmxMl)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +165,10 @@ pub struct ImportArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// SDG formats: import the valid files and list the refused ones with their reasons,
+    /// instead of importing nothing when a file is invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// The filters every listing takes.

@@ -19,6 +19,7 @@ mod recommendations;
 mod reference;
 pub mod roadmap;
 mod sdg;
+pub mod sdg_data;
 mod sql;
 mod stats;
 
@@ -35,6 +36,7 @@ pub use hrtrack_domain::RecommendationRecord;
 pub use import::{ImportSummary, ReviewSummary};
 pub use recommendations::ReviewRecord;
 pub use sdg::{SdgFrameworkSize, SdgGoalTitles};
+pub use sdg_data::{ObservationRecord, SdgCounts, SdgImportSummary, SeriesRecord};
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
 
 /// The two databases hrtrack runs on.

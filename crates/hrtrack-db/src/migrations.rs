@@ -22,6 +22,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0002_roadmap.sql"),
         include_str!("../../../migrations/postgres/0002_roadmap.sql"),
     ),
+    (
+        3,
+        "sdg_data",
+        include_str!("../../../migrations/sqlite/0003_sdg_data.sql"),
+        include_str!("../../../migrations/postgres/0003_sdg_data.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

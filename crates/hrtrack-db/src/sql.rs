@@ -72,6 +72,8 @@ mod tests {
 pub(crate) enum Col {
     Int,
     Text,
+    /// A floating-point number (JSON number or null).
+    Real,
 }
 
 /// Bytes of JSON per statement of [`insert_json_rows`]: small enough that the allocator
@@ -98,6 +100,7 @@ pub(crate) async fn insert_json_rows<T: serde::Serialize>(
             (Backend::Sqlite, _) => format!("e.value ->> {i}"),
             (Backend::Postgres, Col::Int) => format!("(e.value->>{i})::bigint"),
             (Backend::Postgres, Col::Text) => format!("e.value->>{i}"),
+            (Backend::Postgres, Col::Real) => format!("(e.value->>{i})::double precision"),
         })
         .collect();
     let source = match backend {
@@ -109,6 +112,17 @@ pub(crate) async fn insert_json_rows<T: serde::Serialize>(
         names.join(", "),
         values.join(", ")
     );
+    execute_json_rows(tx, &sql, rows).await
+}
+
+/// Runs `sql`, whose one parameter `$1` is a JSON array of rows, once per chunk of about
+/// [`JSON_BYTES_PER_STATEMENT`] bytes of `rows` (the technique of [`insert_json_rows`], for
+/// other statements: deletes by key, for one).
+pub(crate) async fn execute_json_rows<T: serde::Serialize>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    sql: &str,
+    rows: &[T],
+) -> Result<(), crate::StoreError> {
     // While the database writes one statement's rows, the next statement's JSON is written
     // here: the driver's worker thread and this one run side by side.
     let mut rows = rows.iter();
@@ -116,7 +130,7 @@ pub(crate) async fn insert_json_rows<T: serde::Serialize>(
     while let Some(json) = next {
         // serde_json writes UTF-8 only.
         let text = String::from_utf8(json).unwrap_or_default();
-        let statement = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(text);
+        let statement = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).bind(text);
         let (written, following) = tokio::join!(statement.execute(&mut **tx), async {
             json_chunk(&mut rows)
         });

@@ -17,6 +17,9 @@ use crate::output;
 use crate::output::out;
 
 pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
+    if args.format.is_sdg() {
+        return super::import_sdg::run(store, args).await;
+    }
     let mapping = match &args.mapping {
         Some(path) => {
             let name = path.display().to_string();
@@ -74,6 +77,9 @@ pub fn read_bytes(
         ImportFormat::OhchrMatrix => ohchr_matrix::read(bytes, name, options)?,
         ImportFormat::UprInfo => upr_info::read(bytes, name)?,
         ImportFormat::Table => table::read(bytes, name, mapping)?,
+        ImportFormat::OpenSdg | ImportFormat::SdmxCsv | ImportFormat::SdmxMl => {
+            anyhow::bail!("{name}: SDG data is not a file of recommendations")
+        }
     })
 }
 

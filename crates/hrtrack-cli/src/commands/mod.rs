@@ -3,6 +3,7 @@
 mod demo;
 mod export;
 mod import;
+mod import_sdg;
 mod institution;
 mod list;
 mod search;

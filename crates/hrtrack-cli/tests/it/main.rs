@@ -8,5 +8,6 @@ mod demo;
 mod mapping;
 mod registry;
 mod round_trip;
+mod sdg_import;
 mod search;
 mod serve;

@@ -8,4 +8,5 @@ mod import;
 mod queries;
 mod review_counts;
 mod roadmap;
+mod sdg_data;
 mod support;
