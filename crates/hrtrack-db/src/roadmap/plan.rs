@@ -10,7 +10,8 @@ use hrtrack_domain::{ActionRole, ActionStatus, Date, Frequency};
 
 use super::{Actor, Tx, created, diff, lock_row, optional, record_audit, required, stale};
 use crate::clock::now_rfc3339;
-use crate::{Store, StoreError};
+use crate::sql::in_list;
+use crate::{Backend, Store, StoreError};
 
 /// A plan of actions answering one review's recommendations (or a national framework's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -530,6 +531,74 @@ async fn complete_action(conn: &mut AnyConnection, action: &mut Action) -> Resul
     Ok(())
 }
 
+/// Fills the institutions, recommendations, clusters and SDG targets of many actions with
+/// four queries per 500 actions (instead of four per action).
+async fn complete_actions(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    actions: &mut [Action],
+) -> Result<(), StoreError> {
+    for chunk in actions.chunks_mut(500) {
+        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
+        let list = in_list(backend, ids.len());
+        let position = |id: i64| ids.iter().position(|&a| a == id);
+        let fetch = |sql: String| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in &ids {
+                query = query.bind(*id);
+            }
+            query
+        };
+        let rows = fetch(format!(
+            "SELECT action_id, institution_id, role FROM action_institutions \
+             WHERE action_id IN ({list}) ORDER BY institution_id"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let Some(i) = position(row.try_get(0)?) else {
+                continue;
+            };
+            let institution: i64 = row.try_get(1)?;
+            match ActionRole::parse(&row.try_get::<String, _>(2)?).map_err(invalid)? {
+                ActionRole::Supporting => chunk[i].supporting_institutions.push(institution),
+                ActionRole::Partner => chunk[i].partners.push(institution),
+            }
+        }
+        for (table, column) in [
+            ("action_recommendations", "recommendation_uid"),
+            ("action_sdg_targets", "target_code"),
+        ] {
+            let rows = fetch(format!(
+                "SELECT action_id, {column} FROM {table} WHERE action_id IN ({list}) ORDER BY {column}"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                let Some(i) = position(row.try_get(0)?) else {
+                    continue;
+                };
+                let value: String = row.try_get(1)?;
+                match table {
+                    "action_recommendations" => chunk[i].recommendations.push(value),
+                    _ => chunk[i].sdg_targets.push(value),
+                }
+            }
+        }
+        let rows = fetch(format!(
+            "SELECT action_id, cluster_id FROM action_clusters WHERE action_id IN ({list}) ORDER BY cluster_id"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            if let Some(i) = position(row.try_get(0)?) {
+                chunk[i].clusters.push(row.try_get(1)?);
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn load_action(conn: &mut AnyConnection, id: i64) -> Result<Action, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ACTION_COLUMNS} FROM actions WHERE id = $1"
@@ -1028,9 +1097,7 @@ impl Store {
             .iter()
             .map(action_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        for action in &mut actions {
-            complete_action(&mut conn, action).await?;
-        }
+        complete_actions(&mut conn, self.backend, &mut actions).await?;
         Ok(actions)
     }
 
@@ -1051,9 +1118,7 @@ impl Store {
             .iter()
             .map(action_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        for action in &mut actions {
-            complete_action(&mut conn, action).await?;
-        }
+        complete_actions(&mut conn, self.backend, &mut actions).await?;
         Ok(actions)
     }
 
