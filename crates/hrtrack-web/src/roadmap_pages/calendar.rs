@@ -17,6 +17,9 @@ use crate::policy::{self, Permission};
 // ---------------------------------------------------------------------------------------
 // Calendar and inbox.
 
+/// The most due reports the calendar page lists (the API lists them all).
+const CALENDAR_ROWS: usize = 200;
+
 /// `GET /roadmap/calendar?institution=`.
 pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who: Who) -> Response {
     let ctx = Ctx::new(app, req, who);
@@ -49,7 +52,10 @@ pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who:
             ctx.t("rm.lead"),
             ctx.t("rm.status")
         );
-        for d in &due {
+        // Past reports that were submitted are history (on each action's page); the rest are
+        // shown, the oldest first, up to a page's worth.
+        let pending: Vec<_> = due.iter().filter(|d| d.overdue || d.due_date >= today).collect();
+        for d in pending.iter().take(CALENDAR_ROWS) {
             let status = match (d.report_id, d.report_status) {
                 (Some(id), Some(s)) => format!("<a href=\"/roadmap/reports/{id}\">{}</a>", words(ctx.lang(), s.as_str())),
                 _ => ctx.t("rm.not_started"),
@@ -66,7 +72,12 @@ pub(crate) async fn calendar(State(app): State<AppState>, req: PageRequest, who:
                 if d.overdue { format!(" · {}", ctx.t("rm.overdue")) } else { String::new() }
             );
         }
-        let _ = write!(body, "</tbody></table><h2>{}</h2><ul>", ctx.t("rm.un_deadlines"));
+        body.push_str("</tbody></table>");
+        if pending.len() > CALENDAR_ROWS {
+            let more = (pending.len() - CALENDAR_ROWS).to_string();
+            let _ = write!(body, "<p>{}</p>", escape(&ctx.lang().format("rm.more_not_shown", &[("n", &more)])));
+        }
+        let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.un_deadlines"));
         for d in ctx.store().un_deadlines().await? {
             let _ = write!(
                 body,

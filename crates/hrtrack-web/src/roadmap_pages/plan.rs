@@ -146,6 +146,9 @@ pub(crate) async fn create_institution(
 }
 
 /// The institution dashboard.
+/// The most due reports the institution dashboard lists (the calendar has the rest).
+const DASHBOARD_DUE_ROWS: usize = 25;
+
 async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
     policy::require(&ctx.who, Permission::ReadInternal)?;
     let institution = ctx.store().institution(id).await?;
@@ -176,7 +179,8 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
         .calendar(Some(id), today, today.add_days(90))
         .await?;
     let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.due_reports"));
-    for d in due.iter().filter(|d| d.is_open()) {
+    let open: Vec<_> = due.iter().filter(|d| d.is_open()).collect();
+    for d in open.iter().take(DASHBOARD_DUE_ROWS) {
         let _ = write!(
             body,
             "<li>{}{} · <a href=\"/roadmap/actions/{}\">{}</a>{}</li>",
@@ -197,6 +201,14 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
         );
     }
     body.push_str("</ul>");
+    if open.len() > DASHBOARD_DUE_ROWS {
+        let more = (open.len() - DASHBOARD_DUE_ROWS).to_string();
+        let _ = write!(
+            body,
+            "<p><a href=\"/roadmap/calendar?institution={id}\">{}</a></p>",
+            escape(&ctx.lang().format("rm.more_not_shown", &[("n", &more)]))
+        );
+    }
     // Reports by status.
     let counts = ctx.store().report_status_counts(Some(id)).await?;
     let _ = write!(body, "<h2>{}</h2><ul>", ctx.t("rm.reports_by_status"));

@@ -1649,3 +1649,39 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_a_page_of_due_reports_and_links_the_rest() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let monthly = json!({"title": "Trainings held", "frequency": "monthly"});
+        let answer = call(
+            app,
+            Who::Coordinator,
+            "POST",
+            &format!("/api/v1/actions/{}/indicators", f.action),
+            Some(monthly),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+        let b = browser(app, "coordinator").await;
+        let page = app
+            .send(
+                "GET",
+                &format!("/roadmap/institutions/{}", f.institution),
+                &[("cookie", b.cookie.as_str())],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        let calendar_link = format!("/roadmap/calendar?institution={}", f.institution);
+        assert!(html.contains(&calendar_link), "no link to the rest");
+        // 36 monthly due dates from 2024-02-01, less the one report started: the first 25 are
+        // listed, the others counted.
+        let listed = html.matches("/roadmap/actions/").count();
+        assert!(listed <= 25 + 2, "{listed} links to the action");
+        assert!(html.contains("more: see the calendar"), "{html}");
+    })
+    .await;
+}
