@@ -184,7 +184,9 @@ impl FromRequestParts<AppState> for Principal {
 
 /// Whether a browser's `Origin` (when it sends one) is this server: the sign-in form has
 /// no session and so no CSRF token yet, and a sign-in posted from another site (to sign the
-/// visitor in as someone else) is refused by this check.
+/// visitor in as someone else) is refused by this check. Our `Referrer-Policy: same-origin`
+/// makes browsers send the real origin on our own forms and `null` from anywhere else
+/// (`no-referrer` would make it `null` on our own forms too).
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;

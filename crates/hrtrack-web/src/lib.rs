@@ -136,7 +136,7 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 3] {
         ),
         (
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         ),
     ]
 }

@@ -237,8 +237,18 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
         ctx.t("rm.implementation")
     );
     let mut any = false;
+    // Most linked actions share a roadmap: each is read once.
+    let mut roadmaps: std::collections::HashMap<i64, hrtrack_db::roadmap::Roadmap> =
+        std::collections::HashMap::new();
     for action in store.actions_of_recommendation(uid).await? {
-        let roadmap = store.roadmap(action.roadmap_id).await?;
+        let roadmap = match roadmaps.get(&action.roadmap_id) {
+            Some(roadmap) => roadmap.clone(),
+            None => {
+                let roadmap = store.roadmap(action.roadmap_id).await?;
+                roadmaps.insert(roadmap.id, roadmap.clone());
+                roadmap
+            }
+        };
         if !policy::sees_action(&ctx.who, &roadmap, &action) {
             continue;
         }

@@ -582,7 +582,7 @@ async fn security_headers_on_every_kind_of_response() {
             assert!(!csp.contains("unsafe-inline"), "{uri}: {csp}");
             assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
             assert_eq!(answer.header("x-content-type-options"), "nosniff", "{uri}");
-            assert_eq!(answer.header("referrer-policy"), "no-referrer", "{uri}");
+            assert_eq!(answer.header("referrer-policy"), "same-origin", "{uri}");
         }
         let post = app.request("DELETE", "/api/v1/stats").await;
         assert_eq!(post.header("x-content-type-options"), "nosniff");

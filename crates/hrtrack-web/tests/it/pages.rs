@@ -57,7 +57,7 @@ fn assert_html_page(answer: &Answer, status: StatusCode, what: &str) {
         "{what}"
     );
     assert_eq!(answer.header("x-content-type-options"), "nosniff", "{what}");
-    assert_eq!(answer.header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(answer.header("referrer-policy"), "same-origin", "{what}");
     assert_no_inline_code(&answer.text(), what);
 }
 
