@@ -953,21 +953,21 @@ async fn add_evidence(
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        let upload = evidence::read_upload(multipart).await?;
-        let (file_name, content) = upload.file.clone().unwrap_or_default();
+        let mut upload = evidence::read_upload(multipart).await?;
+        let file = upload.file.take();
         if upload.too_large {
-            return Err(evidence::upload_error(evidence::too_large(
-                Some(&file_name)
-                    .filter(|n| !n.is_empty())
-                    .map(String::as_str),
-            )));
+            let name = file
+                .as_ref()
+                .map(|(n, _)| n.as_str())
+                .filter(|n| !n.is_empty());
+            return Err(evidence::upload_error(evidence::too_large(name)));
         }
-        if upload.file.is_none() {
+        let Some((file_name, content)) = file else {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
                 "choose a file to upload: the form field `file`",
             ));
-        }
+        };
         evidence::file_evidence(
             upload.field("title").unwrap_or(""),
             upload.checked("public"),

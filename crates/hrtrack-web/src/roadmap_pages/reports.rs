@@ -349,7 +349,7 @@ pub(crate) async fn upload_evidence(
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
-        let upload = crate::evidence::read_upload(multipart).await?;
+        let mut upload = crate::evidence::read_upload(multipart).await?;
         if upload.too_large && upload.field("csrf").is_none() {
             // The body limit refused the request before any field could be read (its
             // length is announced): nothing was written, and the form is one link away.
@@ -368,7 +368,7 @@ pub(crate) async fn upload_evidence(
         ctx.who.check_csrf(upload.field("csrf"))?;
         let report = ctx.store().report(id).await?;
         reporter_check(&ctx, &report).await?;
-        let (file_name, bytes) = upload.file.clone().unwrap_or_default();
+        let (file_name, bytes) = upload.file.take().unwrap_or_default();
         if upload.too_large {
             let max = (MAX_EVIDENCE_BYTES / (1024 * 1024)).to_string();
             let message = format!(
