@@ -31,6 +31,20 @@ impl Observation {
         self.dimensions.get(id).map(String::as_str)
     }
 
+    /// The observation's key in words: series, dimensions and period, e.g.
+    /// `SG_GEN_PARL, SEX=F, 2020`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.series.is_empty() {
+            parts.push(self.series.clone());
+        }
+        for (id, code) in &self.dimensions {
+            parts.push(format!("{id}={code}"));
+        }
+        parts.push(self.time_period.clone());
+        parts.join(", ")
+    }
+
     /// The value of one attribute, if the observation has it.
     pub fn attribute(&self, id: &str) -> Option<&str> {
         self.attributes.get(id).map(String::as_str)
@@ -72,6 +86,23 @@ pub struct Dataset {
     pub dataflow: Option<String>,
     /// The observations in file order.
     pub observations: Vec<Observation>,
+    /// For table formats (CSV, XLSX), the row of the file each observation came from (the
+    /// header is row 1), index for index with `observations`; empty when the format has no
+    /// rows (SDMX-ML), where a place is told by the observation's key instead.
+    pub rows: Vec<u32>,
+}
+
+impl Dataset {
+    /// Where observation `index` came from: "row N" for table formats, else its key.
+    pub fn place_of(&self, index: usize) -> String {
+        match self.rows.get(index) {
+            Some(row) => format!("row {row}"),
+            None => match self.observations.get(index) {
+                Some(obs) => obs.describe(),
+                None => format!("observation {}", index + 1),
+            },
+        }
+    }
 }
 
 /// The file formats SDG data arrives in.

@@ -128,6 +128,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
     };
     let indicator = indicator_from_file_name(file_name);
     let mut observations = Vec::new();
+    let mut observation_rows = Vec::new();
     let mut seen: HashMap<Vec<&str>, u64> = HashMap::new();
     // The records are kept so that the keys in `seen` can borrow their cells.
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
@@ -242,6 +243,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         seen.insert(key, line);
         if problems.is_empty() {
             observations.push(obs);
+            observation_rows.push(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
     if !problems.is_empty() {
@@ -252,6 +254,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         format: SdgFormat::OpenSdg,
         dataflow: None,
         observations,
+        rows: observation_rows,
     })
 }
 

@@ -126,6 +126,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
     let comma_decimal = delimiter == b';';
     let mut dataflow: Option<(String, u64)> = None;
     let mut observations = Vec::new();
+    let mut rows = Vec::new();
     let mut seen: HashMap<RowKey, u64> = HashMap::new();
     let mut lines = Lines::new(text);
     for record in records {
@@ -267,6 +268,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         }
         if problems.is_empty() {
             observations.push(obs);
+            rows.push(u32::try_from(line).unwrap_or(u32::MAX));
         }
     }
     if !problems.is_empty() {
@@ -277,6 +279,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         format,
         dataflow: dataflow.map(|(flow, _)| flow),
         observations,
+        rows,
     })
 }
 

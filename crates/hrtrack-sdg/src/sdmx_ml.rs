@@ -525,6 +525,7 @@ impl<'a> Parser<'a> {
             format,
             dataflow,
             observations: self.observations,
+            rows: Vec::new(),
         })
     }
 

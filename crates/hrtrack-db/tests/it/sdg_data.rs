@@ -144,6 +144,7 @@ async fn a_failing_dataset_leaves_the_store_unchanged() {
                 value: Some(1.0),
                 ..Default::default()
             }],
+            rows: Vec::new(),
         });
         let error = store
             .import_sdg(&bad, &mut |_| {})
