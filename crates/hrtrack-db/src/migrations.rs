@@ -28,6 +28,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0003_sdg_data.sql"),
         include_str!("../../../migrations/postgres/0003_sdg_data.sql"),
     ),
+    (
+        4,
+        "sdg_platform",
+        include_str!("../../../migrations/sqlite/0004_sdg_platform.sql"),
+        include_str!("../../../migrations/postgres/0004_sdg_platform.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

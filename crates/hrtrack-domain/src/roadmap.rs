@@ -52,6 +52,8 @@ codes! {
         Coordinator => "coordinator",
         FocalPoint => "focal_point",
         Reviewer => "reviewer",
+        DataProvider => "data_provider",
+        Statistician => "statistician",
     }
 }
 

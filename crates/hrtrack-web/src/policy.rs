@@ -9,6 +9,10 @@
 //! lead or support; the *reviewer* (NHRI, civil society) reads the drafts of roadmaps shared
 //! with them, except internal evidence, and writes shadow assessments; the *public*
 //! (anonymous) sees published data only.
+//!
+//! On the SDG data platform, the *data provider* (an agency's user) sends new versions of
+//! indicator data and the *statistician* approves or returns them, sets embargoes and keeps
+//! the national metadata; the administrator may do both.
 
 use hrtrack_db::roadmap::{Action, Assessment, Evidence, ProgressReport, Roadmap, User};
 use hrtrack_domain::{AssessmentStatus, ReportStatus, Role};
@@ -29,6 +33,10 @@ pub enum Permission {
     ReadCalendar,
     /// Read unpublished Roadmap data of every roadmap (government staff).
     ReadInternal,
+    /// Send a new version of an indicator's data (SDG data platform).
+    SubmitSdgData,
+    /// Approve or return submitted SDG data, set embargoes, edit national metadata.
+    ReviewSdgData,
 }
 
 /// Whether `role` holds `permission`.
@@ -47,6 +55,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ),
         Role::FocalPoint => matches!(permission, ReadCalendar | ReadInternal),
         Role::Reviewer => matches!(permission, AssessAsReviewer),
+        Role::DataProvider => matches!(permission, SubmitSdgData),
+        Role::Statistician => matches!(permission, ReviewSdgData | SubmitSdgData),
     }
 }
 
