@@ -56,6 +56,42 @@ pub enum Command {
     /// coordinator and focal points with the password in HRTRACK_PASSWORD, actions,
     /// indicators, reports, assessments), for benchmarks and trying the screens.
     SeedRoadmap(SeedRoadmapArgs),
+    /// The SDG data platform: code lists and data templates.
+    #[command(subcommand)]
+    Sdg(SdgCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SdgCommand {
+    /// Write the XLSX template agencies fill in for one indicator, prefilled with the
+    /// published data (e.g. `hrtrack sdg template 5.5.1`).
+    Template(SdgTemplateArgs),
+    /// Load the code lists data is checked against: the SDG data structure (an SDMX 2.1
+    /// structure message) with national names in Russian and Turkmen; the bundled files
+    /// when none are named.
+    Codelists(SdgCodelistsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SdgTemplateArgs {
+    /// The indicator, e.g. 5.5.1.
+    pub indicator: String,
+    /// Where to write it (default: sdg-INDICATOR-template.xlsx in the current folder).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SdgCodelistsArgs {
+    /// An SDMX 2.1 structure message (default: the bundled global SDG DSD).
+    #[arg(long, value_name = "FILE")]
+    pub structure: Option<PathBuf>,
+    /// Names of codes in other languages, CSV `codelist,code,lang,name` (default: bundled).
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+    /// Units of measure whose parts add up to totals, CSV (default: bundled).
+    #[arg(long, value_name = "FILE")]
+    pub additive: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -82,7 +118,7 @@ pub enum UserCommand {
 pub struct UserAddArgs {
     /// Login name: 2 to 64 letters, digits, '.', '-', '_' or '@'.
     pub name: String,
-    /// administrator, coordinator, focal_point or reviewer.
+    /// administrator, coordinator, focal_point, reviewer, data_provider or statistician.
     #[arg(long, value_parser = parse_role)]
     pub role: Role,
     /// Code of an institution the user works for (repeat for several).

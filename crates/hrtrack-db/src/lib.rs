@@ -19,7 +19,9 @@ mod recommendations;
 mod reference;
 pub mod roadmap;
 mod sdg;
+pub mod sdg_collection;
 pub mod sdg_data;
+pub mod sdg_reference;
 mod sql;
 mod stats;
 
@@ -28,6 +30,11 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+
+/// Now as stored: RFC 3339, UTC, e.g. `2026-11-28T23:46:22Z`.
+pub fn now_rfc3339() -> String {
+    clock::now_rfc3339()
+}
 
 pub use catalog::{SdgTargetTitles, StateCount, TagCount};
 pub use changes::ReviewKey;

@@ -258,230 +258,8 @@ impl Store {
         datasets: &[Dataset],
         progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<SdgImportSummary, StoreError> {
-        for dataset in datasets {
-            if let Some(at) = dataset
-                .observations
-                .iter()
-                .position(|o| o.action != RowAction::Delete && o.time_period.is_empty())
-            {
-                return Err(StoreError::Invalid(format!(
-                    "{}: observation {} has no time period; nothing imported",
-                    dataset.source,
-                    at + 1
-                )));
-            }
-        }
-        let backend = self.backend;
-        let now = now_rfc3339();
-        let mut summary = SdgImportSummary {
-            datasets: datasets.len(),
-            ..Default::default()
-        };
         let mut tx = self.pool.begin().await?;
-        if backend == Backend::Postgres {
-            // Imports allocate series ids themselves: one import at a time.
-            sqlx::query("LOCK TABLE sdg_series IN SHARE ROW EXCLUSIVE MODE")
-                .execute(&mut *tx)
-                .await?;
-        }
-
-        // 1. Datasets and series.
-        let mut dataset_ids = Vec::with_capacity(datasets.len());
-        for dataset in datasets {
-            dataset_ids.push(upsert_dataset(&mut tx, dataset, &now, &mut summary).await?);
-        }
-        let mut index = load_series(&mut tx).await?;
-        let stored_series: HashSet<i64> = index.by_key.values().copied().collect();
-        let mut touched: HashSet<i64> = HashSet::new();
-        let mut ops = Vec::new();
-        for (dataset, &dataset_id) in datasets.iter().zip(&dataset_ids) {
-            let mut replaced = Vec::new();
-            let mut replaced_seen = HashSet::new();
-            let start = ops.len();
-            for obs in &dataset.observations {
-                summary.rows += 1;
-                if obs.action == RowAction::Delete {
-                    let series = index.matching(obs);
-                    touched.extend(&series);
-                    let period = (!obs.time_period.is_empty()).then(|| obs.time_period.clone());
-                    ops.push(Op::Delete { series, period });
-                    continue;
-                }
-                let series = index.get_or_create(obs);
-                touched.insert(series);
-                if obs.action == RowAction::Replace && replaced_seen.insert(series) {
-                    replaced.push(series);
-                }
-                let value = obs.value.filter(|v| v.is_finite());
-                ops.push(Op::Put {
-                    series,
-                    period: obs.time_period.clone(),
-                    value: Value {
-                        value,
-                        attributes: serde_json::to_string(&obs.attributes).unwrap_or_default(),
-                        dataset: dataset_id,
-                    },
-                });
-            }
-            if !replaced.is_empty() {
-                ops.insert(start, Op::Clear(replaced));
-            }
-        }
-        summary.series = touched.len();
-        summary.series_added = index.new_rows.len();
-
-        // 2. Stored observations of the touched series, then the actions applied to them.
-        let load: Vec<i64> = touched
-            .iter()
-            .copied()
-            .filter(|id| stored_series.contains(id))
-            .collect();
-        let stored = load_observations(&mut tx, backend, &load).await?;
-        let mut working: HashMap<i64, BTreeMap<String, Value>> = stored.clone();
-        let mut done = 0;
-        for op in ops {
-            match op {
-                Op::Put {
-                    series,
-                    period,
-                    value,
-                } => {
-                    working.entry(series).or_default().insert(period, value);
-                    done += 1;
-                }
-                Op::Clear(series) => {
-                    for id in series {
-                        working.remove(&id);
-                    }
-                }
-                Op::Delete { series, period } => {
-                    for id in series {
-                        match &period {
-                            Some(period) => {
-                                if let Some(values) = working.get_mut(&id) {
-                                    values.remove(period);
-                                }
-                            }
-                            None => {
-                                working.remove(&id);
-                            }
-                        }
-                    }
-                    done += 1;
-                }
-            }
-            if done % 5000 == 0 {
-                progress(done);
-            }
-        }
-
-        // 3. The differences.
-        let mut removals: Vec<(i64, &str)> = Vec::new();
-        let mut inserts: Vec<(i64, &str, Option<f64>, &str, i64)> = Vec::new();
-        let empty = BTreeMap::new();
-        for &id in &touched {
-            let before = stored.get(&id).unwrap_or(&empty);
-            let after = working.get(&id).unwrap_or(&empty);
-            for (period, old) in before {
-                match after.get(period) {
-                    None => {
-                        summary.deleted += 1;
-                        removals.push((id, period));
-                    }
-                    Some(new) if new.same_data(old) => summary.unchanged += 1,
-                    Some(new) => {
-                        summary.updated += 1;
-                        removals.push((id, period));
-                        inserts.push((id, period, new.value, &new.attributes, new.dataset));
-                    }
-                }
-            }
-            for (period, new) in after {
-                if !before.contains_key(period) {
-                    summary.added += 1;
-                    inserts.push((id, period, new.value, &new.attributes, new.dataset));
-                }
-            }
-        }
-        insert_json_rows(
-            &mut tx,
-            backend,
-            "sdg_series",
-            &[
-                ("id", Col::Int),
-                ("series_code", Col::Text),
-                ("indicator", Col::Text),
-                ("dimension_key", Col::Text),
-                ("dimensions", Col::Text),
-            ],
-            &index.new_rows,
-        )
-        .await?;
-        let delete_sql = match backend {
-            Backend::Sqlite => {
-                "DELETE FROM sdg_observations WHERE (series_id, time_period) IN \
-                 (SELECT e.value ->> 0, e.value ->> 1 FROM jsonb_each($1) AS e)"
-            }
-            Backend::Postgres => {
-                "DELETE FROM sdg_observations WHERE (series_id, time_period) IN \
-                 (SELECT (e.value->>0)::bigint, e.value->>1 FROM jsonb_array_elements($1::jsonb) AS e)"
-            }
-        };
-        execute_json_rows(&mut tx, delete_sql, &removals).await?;
-        insert_json_rows(
-            &mut tx,
-            backend,
-            "sdg_observations",
-            &[
-                ("series_id", Col::Int),
-                ("time_period", Col::Text),
-                ("value", Col::Real),
-                ("attributes", Col::Text),
-                ("dataset_id", Col::Int),
-            ],
-            &inserts,
-        )
-        .await?;
-        progress(done);
-
-        let changed = summary.datasets_added
-            + summary.datasets_updated
-            + summary.series_added
-            + summary.added
-            + summary.updated
-            + summary.deleted
-            > 0;
-        if changed {
-            let source = datasets
-                .iter()
-                .map(|d| d.source.as_str())
-                .take(20)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let source = if datasets.len() > 20 {
-                format!("{source}, … ({} files)", datasets.len())
-            } else {
-                source
-            };
-            let run: i64 = sqlx::query_scalar(
-                "INSERT INTO import_runs (format, source, imported_at, added, updated, unchanged) \
-                 VALUES ('sdg', $1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(source)
-            .bind(&now)
-            .bind(summary.added as i64)
-            .bind(summary.updated as i64)
-            .bind(summary.unchanged as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO meta (key, value) VALUES ('data_version', $1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(format!("import-{run}"))
-            .execute(&mut *tx)
-            .await?;
-        }
+        let summary = write_sdg(&mut tx, self.backend, datasets, progress).await?;
         tx.commit().await?;
         Ok(summary)
     }
@@ -557,6 +335,239 @@ impl Store {
             observations: row.try_get("o")?,
         })
     }
+}
+
+/// The work of [`Store::import_sdg`] inside the caller's transaction, so that publishing a
+/// submission can write its observations together with the submission's new state.
+pub(crate) async fn write_sdg(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    datasets: &[Dataset],
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<SdgImportSummary, StoreError> {
+    for dataset in datasets {
+        if let Some(at) = dataset
+            .observations
+            .iter()
+            .position(|o| o.action != RowAction::Delete && o.time_period.is_empty())
+        {
+            return Err(StoreError::Invalid(format!(
+                "{}: observation {} has no time period; nothing imported",
+                dataset.source,
+                at + 1
+            )));
+        }
+    }
+    let now = now_rfc3339();
+    let mut summary = SdgImportSummary {
+        datasets: datasets.len(),
+        ..Default::default()
+    };
+    if backend == Backend::Postgres {
+        // Imports allocate series ids themselves: one import at a time.
+        sqlx::query("LOCK TABLE sdg_series IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
+
+    // 1. Datasets and series.
+    let mut dataset_ids = Vec::with_capacity(datasets.len());
+    for dataset in datasets {
+        dataset_ids.push(upsert_dataset(tx, dataset, &now, &mut summary).await?);
+    }
+    let mut index = load_series(tx).await?;
+    let stored_series: HashSet<i64> = index.by_key.values().copied().collect();
+    let mut touched: HashSet<i64> = HashSet::new();
+    let mut ops = Vec::new();
+    for (dataset, &dataset_id) in datasets.iter().zip(&dataset_ids) {
+        let mut replaced = Vec::new();
+        let mut replaced_seen = HashSet::new();
+        let start = ops.len();
+        for obs in &dataset.observations {
+            summary.rows += 1;
+            if obs.action == RowAction::Delete {
+                let series = index.matching(obs);
+                touched.extend(&series);
+                let period = (!obs.time_period.is_empty()).then(|| obs.time_period.clone());
+                ops.push(Op::Delete { series, period });
+                continue;
+            }
+            let series = index.get_or_create(obs);
+            touched.insert(series);
+            if obs.action == RowAction::Replace && replaced_seen.insert(series) {
+                replaced.push(series);
+            }
+            let value = obs.value.filter(|v| v.is_finite());
+            ops.push(Op::Put {
+                series,
+                period: obs.time_period.clone(),
+                value: Value {
+                    value,
+                    attributes: serde_json::to_string(&obs.attributes).unwrap_or_default(),
+                    dataset: dataset_id,
+                },
+            });
+        }
+        if !replaced.is_empty() {
+            ops.insert(start, Op::Clear(replaced));
+        }
+    }
+    summary.series = touched.len();
+    summary.series_added = index.new_rows.len();
+
+    // 2. Stored observations of the touched series, then the actions applied to them.
+    let load: Vec<i64> = touched
+        .iter()
+        .copied()
+        .filter(|id| stored_series.contains(id))
+        .collect();
+    let stored = load_observations(tx, backend, &load).await?;
+    let mut working: HashMap<i64, BTreeMap<String, Value>> = stored.clone();
+    let mut done = 0;
+    for op in ops {
+        match op {
+            Op::Put {
+                series,
+                period,
+                value,
+            } => {
+                working.entry(series).or_default().insert(period, value);
+                done += 1;
+            }
+            Op::Clear(series) => {
+                for id in series {
+                    working.remove(&id);
+                }
+            }
+            Op::Delete { series, period } => {
+                for id in series {
+                    match &period {
+                        Some(period) => {
+                            if let Some(values) = working.get_mut(&id) {
+                                values.remove(period);
+                            }
+                        }
+                        None => {
+                            working.remove(&id);
+                        }
+                    }
+                }
+                done += 1;
+            }
+        }
+        if done % 5000 == 0 {
+            progress(done);
+        }
+    }
+
+    // 3. The differences.
+    let mut removals: Vec<(i64, &str)> = Vec::new();
+    let mut inserts: Vec<(i64, &str, Option<f64>, &str, i64)> = Vec::new();
+    let empty = BTreeMap::new();
+    for &id in &touched {
+        let before = stored.get(&id).unwrap_or(&empty);
+        let after = working.get(&id).unwrap_or(&empty);
+        for (period, old) in before {
+            match after.get(period) {
+                None => {
+                    summary.deleted += 1;
+                    removals.push((id, period));
+                }
+                Some(new) if new.same_data(old) => summary.unchanged += 1,
+                Some(new) => {
+                    summary.updated += 1;
+                    removals.push((id, period));
+                    inserts.push((id, period, new.value, &new.attributes, new.dataset));
+                }
+            }
+        }
+        for (period, new) in after {
+            if !before.contains_key(period) {
+                summary.added += 1;
+                inserts.push((id, period, new.value, &new.attributes, new.dataset));
+            }
+        }
+    }
+    insert_json_rows(
+        tx,
+        backend,
+        "sdg_series",
+        &[
+            ("id", Col::Int),
+            ("series_code", Col::Text),
+            ("indicator", Col::Text),
+            ("dimension_key", Col::Text),
+            ("dimensions", Col::Text),
+        ],
+        &index.new_rows,
+    )
+    .await?;
+    let delete_sql = match backend {
+        Backend::Sqlite => {
+            "DELETE FROM sdg_observations WHERE (series_id, time_period) IN \
+             (SELECT e.value ->> 0, e.value ->> 1 FROM jsonb_each($1) AS e)"
+        }
+        Backend::Postgres => {
+            "DELETE FROM sdg_observations WHERE (series_id, time_period) IN \
+             (SELECT (e.value->>0)::bigint, e.value->>1 FROM jsonb_array_elements($1::jsonb) AS e)"
+        }
+    };
+    execute_json_rows(tx, delete_sql, &removals).await?;
+    insert_json_rows(
+        tx,
+        backend,
+        "sdg_observations",
+        &[
+            ("series_id", Col::Int),
+            ("time_period", Col::Text),
+            ("value", Col::Real),
+            ("attributes", Col::Text),
+            ("dataset_id", Col::Int),
+        ],
+        &inserts,
+    )
+    .await?;
+    progress(done);
+
+    let changed = summary.datasets_added
+        + summary.datasets_updated
+        + summary.series_added
+        + summary.added
+        + summary.updated
+        + summary.deleted
+        > 0;
+    if changed {
+        let source = datasets
+            .iter()
+            .map(|d| d.source.as_str())
+            .take(20)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let source = if datasets.len() > 20 {
+            format!("{source}, … ({} files)", datasets.len())
+        } else {
+            source
+        };
+        let run: i64 = sqlx::query_scalar(
+            "INSERT INTO import_runs (format, source, imported_at, added, updated, unchanged) \
+             VALUES ('sdg', $1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(source)
+        .bind(&now)
+        .bind(summary.added as i64)
+        .bind(summary.updated as i64)
+        .bind(summary.unchanged as i64)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('data_version', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("import-{run}"))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(summary)
 }
 
 /// Finds or writes the dataset's row; counts it as added or updated.

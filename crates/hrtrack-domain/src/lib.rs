@@ -15,7 +15,7 @@ pub use codes::{Cycle, Mechanism, Paragraph, Position, RegionalGroup, Session};
 pub use record::RecommendationRecord;
 pub use roadmap::{
     ActionRole, ActionStatus, AssessmentStatus, ImplementationLevel, InstitutionKind, Period,
-    ReportStatus, Role,
+    ReportStatus, Role, SubmissionStatus,
 };
 pub use schedule::{Date, Frequency, MAX_DUE_DATES, due_dates};
 pub use sdg::{SdgGoal, SdgIndicator, SdgTarget};

@@ -58,6 +58,18 @@ codes! {
 }
 
 codes! {
+    /// Where a submission of SDG data stands: sent by a data provider and waiting for a
+    /// statistician, returned with a comment, approved and waiting for its embargo time, or
+    /// published (it became a version of the indicator's data).
+    SubmissionStatus, "submission status" {
+        Submitted => "submitted",
+        Returned => "returned",
+        Approved => "approved",
+        Published => "published",
+    }
+}
+
+codes! {
     /// What kind of body an institution is.
     InstitutionKind, "institution kind" {
         Ministry => "ministry",

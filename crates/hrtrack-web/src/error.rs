@@ -50,11 +50,14 @@ pub enum ErrorCode {
     /// No Roadmap record (user, institution, roadmap, cluster, action, indicator, report,
     /// evidence, assessment) has this id.
     RecordNotFound,
+    /// A data file that could not be read, or whose validation found errors: `report` holds
+    /// every problem by place and column; nothing was stored.
+    ValidationFailed,
 }
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidFilter,
         ErrorCode::RecommendationNotFound,
@@ -72,6 +75,7 @@ impl ErrorCode {
         ErrorCode::UploadTooLarge,
         ErrorCode::UploadRejected,
         ErrorCode::RecordNotFound,
+        ErrorCode::ValidationFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,7 @@ impl ErrorCode {
             ErrorCode::UploadTooLarge => "upload_too_large",
             ErrorCode::UploadRejected => "upload_rejected",
             ErrorCode::RecordNotFound => "record_not_found",
+            ErrorCode::ValidationFailed => "validation_failed",
         }
     }
 
@@ -109,7 +114,9 @@ impl ErrorCode {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::CsrfInvalid => StatusCode::FORBIDDEN,
             ErrorCode::StaleVersion | ErrorCode::InvalidTransition => StatusCode::CONFLICT,
-            ErrorCode::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidInput | ErrorCode::ValidationFailed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::UploadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UploadRejected => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -131,6 +138,8 @@ pub struct ApiError {
     pub message: String,
     /// For `stale_version`: the record as it is now, so that the client loses nothing.
     pub current: Option<serde_json::Value>,
+    /// For `validation_failed`: the validation report.
+    pub report: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -139,6 +148,15 @@ impl ApiError {
             code,
             message: message.into(),
             current: None,
+            report: None,
+        }
+    }
+
+    /// 422 `validation_failed` with the report of a data file.
+    pub fn validation_failed(message: impl Into<String>, report: serde_json::Value) -> Self {
+        Self {
+            report: Some(report),
+            ..Self::new(ErrorCode::ValidationFailed, message)
         }
     }
 
@@ -182,6 +200,7 @@ impl From<StoreError> for ApiError {
                          at version {version}); nothing was written: `current` holds it as it is now"
                     ),
                     current: Some(current),
+                    report: None,
                 }
             }
             other => {
@@ -207,6 +226,8 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     current: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a serde_json::Value>,
 }
 
 impl IntoResponse for ApiError {
@@ -216,6 +237,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 current: self.current.as_ref(),
+                report: self.report.as_ref(),
             },
         };
         (self.code.status(), Json(body)).into_response()

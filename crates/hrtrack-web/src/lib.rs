@@ -37,6 +37,8 @@ pub mod policy;
 mod query;
 mod roadmap_api;
 mod roadmap_pages;
+mod sdg_collect;
+pub use sdg_collect::template_bytes as sdg_template_bytes;
 mod search;
 
 use std::future::Future;
@@ -145,6 +147,7 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 3] {
 pub fn router(state: AppState) -> Router {
     let mut app = api::routes()
         .merge(roadmap_pages::routes())
+        .merge(sdg_collect::routes())
         .merge(pages::routes())
         .with_state(state);
     for (name, value) in security_headers() {
@@ -179,12 +182,14 @@ pub async fn serve_on(
         state.store().clone(),
         hrtrack_access::mail::Mailer::from_env(),
     ));
+    let publisher = tokio::spawn(lift_embargoes(state.store().clone()));
     tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     refresher.abort();
     postman.abort();
+    publisher.abort();
     served?;
     tracing::info!("hrtrack stopped");
     Ok(())
@@ -207,6 +212,24 @@ pub async fn keep_index_fresh(state: AppState) {
             ),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "search index refresh failed"),
+        }
+    }
+}
+
+/// How often [`lift_embargoes`] looks for approved SDG data whose embargo time has come.
+pub const EMBARGO_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Every [`EMBARGO_INTERVAL`], forever: publishes the approved SDG submissions whose
+/// embargo time has passed. Failures are logged and retried at the next tick.
+pub async fn lift_embargoes(store: Store) {
+    let mut ticks = tokio::time::interval(EMBARGO_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match store.publish_due_sdg(&hrtrack_db::now_rfc3339()).await {
+            Ok(ids) if !ids.is_empty() => tracing::info!(?ids, "embargoed SDG data published"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "embargoed SDG data not published"),
         }
     }
 }

@@ -6,6 +6,7 @@ mod import;
 mod import_sdg;
 mod institution;
 mod list;
+mod sdg;
 mod search;
 mod seed;
 mod serve;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user::run(&store, &command).await,
         Command::Institution(command) => institution::run(&store, &command).await,
         Command::SeedRoadmap(args) => seed::run(&store, &args).await,
+        Command::Sdg(command) => sdg::run(&store, &command).await,
         Command::Demo(_) | Command::Serve(_) => unreachable!("handled above"),
     };
     store.close().await;

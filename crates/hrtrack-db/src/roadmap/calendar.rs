@@ -510,12 +510,14 @@ impl Store {
     }
 }
 
-enum Recipients {
+/// Who gets a message: one user, or every active user of a role (of one institution).
+pub(crate) enum Recipients {
     User(i64),
     Role(Role, Option<i64>),
 }
 
-async fn notify(
+/// Puts a message in the inbox of the recipients, inside the caller's transaction.
+pub(crate) async fn notify(
     tx: &mut Tx,
     to: Recipients,
     subject: &str,

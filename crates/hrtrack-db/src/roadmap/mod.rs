@@ -34,6 +34,7 @@ pub use access::{
 pub use assessments::{Assessment, AssessmentInput, Rollup, RollupDimension, RollupRow};
 pub use audit::{AuditEntry, AuditFilter};
 pub use calendar::{DueReport, InboxMessage, UnDeadline};
+pub(crate) use calendar::{Recipients, notify};
 pub use plan::{
     Action, ActionInput, Cluster, ClusterInput, Indicator, IndicatorInput, Roadmap, RoadmapInput,
 };

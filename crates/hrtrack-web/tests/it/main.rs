@@ -11,6 +11,7 @@ mod many_servers;
 mod pages;
 mod roadmap_api;
 mod roadmap_pages;
+mod sdg_workflow;
 mod search;
 mod server;
 mod support;

@@ -15,9 +15,9 @@ use tower::ServiceExt;
 
 use crate::support::{Answer, TestApp, each_backend, form_encode};
 
-const PASSWORD: &str = "a long test password 42";
+pub(crate) const PASSWORD: &str = "a long test password 42";
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     uri: &str,
@@ -54,11 +54,11 @@ async fn send(
     }
 }
 
-async fn get(app: &TestApp, uri: &str, cookie: Option<&str>) -> Answer {
+pub(crate) async fn get(app: &TestApp, uri: &str, cookie: Option<&str>) -> Answer {
     send(app, "GET", uri, cookie, None, Vec::new()).await
 }
 
-async fn post(app: &TestApp, uri: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
+pub(crate) async fn post(app: &TestApp, uri: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
     send(
         app,
         "POST",
@@ -115,7 +115,7 @@ async fn upload(
 }
 
 /// The value of the first `name="NAME" value="…"` on the page.
-fn field_value(html: &str, name: &str) -> String {
+pub(crate) fn field_value(html: &str, name: &str) -> String {
     let needle = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&needle)
@@ -124,13 +124,13 @@ fn field_value(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap_or("").to_owned()
 }
 
-fn location(answer: &Answer) -> String {
+pub(crate) fn location(answer: &Answer) -> String {
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     answer.header("location").to_owned()
 }
 
 /// The number at the end of a redirect's location.
-fn id_of(answer: &Answer) -> i64 {
+pub(crate) fn id_of(answer: &Answer) -> i64 {
     let location = location(answer);
     location
         .rsplit('/')
@@ -139,7 +139,7 @@ fn id_of(answer: &Answer) -> i64 {
         .unwrap_or_else(|| panic!("no id in {location}"))
 }
 
-async fn make_user(app: &TestApp, name: &str, role: Role, institutions: Vec<i64>) {
+pub(crate) async fn make_user(app: &TestApp, name: &str, role: Role, institutions: Vec<i64>) {
     app.store
         .create_user(
             &Actor::system("test"),
@@ -157,7 +157,7 @@ async fn make_user(app: &TestApp, name: &str, role: Role, institutions: Vec<i64>
 }
 
 /// Signs in; returns the cookie and the CSRF token.
-async fn sign_in(app: &TestApp, name: &str) -> (String, String) {
+pub(crate) async fn sign_in(app: &TestApp, name: &str) -> (String, String) {
     let answer = post(
         app,
         "/login",

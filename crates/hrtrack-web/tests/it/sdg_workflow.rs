@@ -1,0 +1,404 @@
+//! The SDG data collection workflow from provider to public, through the pages and the API
+//! as a browser and a client would use them, on both backends: the real code lists and the
+//! real Kazakhstan 5.5.1 file as the published data; a file with errors refused with a
+//! report by row and column and nothing stored; a version with a year-on-year jump sent,
+//! returned with a comment; a corrected version approved under an embargo, unpublished until
+//! the embargo passes, then public, with "what changed" between the versions; who may see
+//! and decide what.
+
+use axum::http::StatusCode;
+use hrtrack_db::Store;
+use hrtrack_domain::Role;
+use hrtrack_sdg::codelists::CodeLists;
+use serde_json::Value;
+
+use crate::roadmap_pages::{get, id_of, location, make_user, post, send, sign_in};
+use crate::support::{Answer, TestApp, each_backend};
+
+const DATA: &str = "../../data";
+const FLOW: &str = "dataflow,IAEG-SDGs:DF_SDG_GLH(1.24),I";
+const HEADER: &str = "STRUCTURE,STRUCTURE_ID,ACTION,SERIES,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE\n";
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{DATA}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The bundled code lists, as `hrtrack sdg codelists` loads them.
+pub(crate) async fn load_code_lists(store: &Store) {
+    let structure = hrtrack_sdg::structure::read(
+        &read("sdg-timeseries/tajikistan-sdmx/TAJSTAT_DSD.xml"),
+        "TAJSTAT_DSD.xml",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut codes = CodeLists::from_structure(structure);
+    codes
+        .add_names(&read("sdg-codelists/names.csv"), "names.csv")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    codes
+        .add_additive_units(&read("sdg-codelists/additive_units.csv"), "additive_units.csv")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    store.load_sdg_codelists(&codes).await.expect("code lists");
+}
+
+/// Kazakhstan's 5.5.1 file as the published data.
+async fn publish_kazakhstan_551(store: &Store) -> usize {
+    let dataset = hrtrack_sdg::open_sdg::read(
+        &read("sdg-timeseries/kazakhstan-open-sdg/indicator_5-5-1.csv"),
+        "indicator_5-5-1.csv",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    store
+        .import_sdg(std::slice::from_ref(&dataset), &mut |_| {})
+        .await
+        .expect("import");
+    dataset.observations.len()
+}
+
+/// An SDMX-CSV 2.x file of 5.5.1: the published observations with `edits` applied
+/// ((series, period) -> value; a new key is added), one row per observation.
+async fn version_of_551(store: &Store, edits: &[(&str, &str, f64)]) -> String {
+    let mut rows: Vec<(String, String, f64)> = store
+        .sdg_published_observations("5.5.1")
+        .await
+        .expect("published")
+        .into_iter()
+        .map(|o| (o.series, o.time_period, o.value.expect("value")))
+        .collect();
+    for (series, period, value) in edits {
+        match rows.iter_mut().find(|r| r.0 == *series && r.1 == *period) {
+            Some(row) => row.2 = *value,
+            None => rows.push(((*series).to_owned(), (*period).to_owned(), *value)),
+        }
+    }
+    let mut text = String::from(HEADER);
+    for (series, period, value) in rows {
+        text.push_str(&format!("{FLOW},{series},{period},{value},PT\n"));
+    }
+    text
+}
+
+/// A multipart POST of `fields` and one file.
+async fn upload(
+    app: &TestApp,
+    uri: &str,
+    cookie: &str,
+    extra_headers: &[(&str, &str)],
+    fields: &[(&str, &str)],
+    file_name: &str,
+    content: &[u8],
+) -> Answer {
+    let boundary = "SDGBOUNDARY7";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let mut headers = vec![("cookie", cookie), ("content-type", content_type.as_str())];
+    headers.extend_from_slice(extra_headers);
+    app.send("POST", uri, &headers, body).await
+}
+
+async fn submission_json(app: &TestApp, cookie: &str, id: i64) -> Value {
+    let answer = app
+        .get_with_headers(&format!("/api/v1/sdg/submissions/{id}"), &[("cookie", cookie)])
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json()
+}
+
+fn issue_kinds(report: &Value) -> Vec<(String, String, String)> {
+    report["issues"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no issues in {report}"))
+        .iter()
+        .map(|i| {
+            (
+                i["place"].as_str().unwrap_or("").to_owned(),
+                i["column"].as_str().unwrap_or("").to_owned(),
+                i["kind"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn provider_to_public() {
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        let baseline = publish_kazakhstan_551(store).await;
+        make_user(app, "provider", Role::DataProvider, vec![]).await;
+        make_user(app, "other.provider", Role::DataProvider, vec![]).await;
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        let (provider, provider_csrf) = sign_in(app, "provider").await;
+        let (statistician, statistician_csrf) = sign_in(app, "statistician").await;
+        let (other, _) = sign_in(app, "other.provider").await;
+
+        // The anonymous are sent to sign in; the form is there for the provider.
+        let answer = get(app, "/sdg/submit", None).await;
+        assert!(location(&answer).starts_with("/login"), "{}", answer.text());
+        let form = get(app, "/sdg/submit?indicator=5.5.1", Some(&provider)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text().contains("/sdg/indicators/5.5.1/template.xlsx"));
+
+        // 1. A file with errors: an unknown unit code and a missing unit.
+        let bad = format!(
+            "{HEADER}{FLOW},SG_GEN_PARL,2024,24.5,PT\n{FLOW},SG_GEN_PARL,2025,25,PCT\n{FLOW},SG_GEN_LOCG,2024,19.0,\n"
+        );
+        let answer = upload(
+            app,
+            "/sdg/submit",
+            &provider,
+            &[],
+            &[("csrf", &provider_csrf), ("indicator", "5.5.1")],
+            "bad.csv",
+            bad.as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+        let page = answer.text();
+        assert!(page.contains("row 3") && page.contains("UNIT_MEASURE") && page.contains("PCT"), "{page}");
+        assert!(page.contains("row 4"), "{page}");
+        // The API says the same, by place and column, and nothing was stored.
+        let answer = upload(
+            app,
+            "/api/v1/sdg/submissions",
+            &provider,
+            &[("x-csrf-token", &provider_csrf)],
+            &[("indicator", "5.5.1")],
+            "bad.csv",
+            bad.as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+        let error = answer.json();
+        assert_eq!(error["error"]["code"], "validation_failed");
+        let kinds = issue_kinds(&error["error"]["report"]);
+        assert!(kinds.contains(&("row 3".into(), "UNIT_MEASURE".into(), "unknown_code".into())), "{kinds:?}");
+        assert!(kinds.contains(&("row 4".into(), "UNIT_MEASURE".into(), "unit_missing".into())), "{kinds:?}");
+        let none = store.sdg_submissions(&Default::default()).await.expect("list");
+        assert!(none.is_empty(), "{none:?}");
+
+        // 2. A version with a jump: accepted with a warning, then returned with a comment.
+        let jumpy = version_of_551(store, &[("SG_GEN_PARL", "2024", 24.5), ("SG_GEN_LOCG", "2024", 40.0)]).await;
+        let answer = upload(
+            app,
+            "/sdg/submit",
+            &provider,
+            &[],
+            &[("csrf", &provider_csrf), ("indicator", "5.5.1"), ("note", "2024 figures")],
+            "kaz-551.csv",
+            jumpy.as_bytes(),
+        )
+        .await;
+        let first = id_of(&answer);
+        let submitted = submission_json(app, &provider, first).await;
+        assert_eq!(submitted["status"], "submitted");
+        let kinds = issue_kinds(&submitted["report"]);
+        assert!(
+            kinds.iter().any(|(_, column, kind)| column == "OBS_VALUE" && kind == "year_on_year_jump"),
+            "{kinds:?}"
+        );
+        // Another provider may not see it; a provider may not decide.
+        let answer = get(app, &format!("/sdg/submissions/{first}"), Some(&other)).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        let version = submitted["version"].as_i64().expect("version").to_string();
+        let answer = post(
+            app,
+            &format!("/sdg/submissions/{first}/decision"),
+            Some(&provider),
+            &[("csrf", &provider_csrf), ("version", &version), ("decision", "approve")],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text());
+        // The statistician sees the report and what it changes; a return needs a comment.
+        let page = get(app, &format!("/sdg/submissions/{first}"), Some(&statistician)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("40"), "{}", page.text());
+        let answer = post(
+            app,
+            &format!("/sdg/submissions/{first}/decision"),
+            Some(&statistician),
+            &[("csrf", &statistician_csrf), ("version", &version), ("decision", "return"), ("comment", " ")],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+        let answer = post(
+            app,
+            &format!("/sdg/submissions/{first}/decision"),
+            Some(&statistician),
+            &[
+                ("csrf", &statistician_csrf),
+                ("version", &version),
+                ("decision", "return"),
+                ("comment", "Local government share 2024: 40 looks wrong"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), format!("/sdg/submissions/{first}"));
+        let returned = submission_json(app, &provider, first).await;
+        assert_eq!(returned["status"], "returned");
+        let page = get(app, &format!("/sdg/submissions/{first}"), Some(&provider)).await;
+        assert!(page.text().contains("40 looks wrong"), "{}", page.text());
+        assert_eq!(
+            store.sdg_published_observations("5.5.1").await.expect("published").len(),
+            baseline,
+            "nothing published yet"
+        );
+
+        // 3. The corrected version, sent through the API, approved under an embargo.
+        let corrected = version_of_551(
+            store,
+            &[("SG_GEN_PARL", "2024", 24.5), ("SG_GEN_LOCG", "2024", 19.1), ("SG_GEN_PARL", "2023", 23.1)],
+        )
+        .await;
+        let answer = upload(
+            app,
+            "/api/v1/sdg/submissions",
+            &provider,
+            &[("x-csrf-token", &provider_csrf)],
+            &[("indicator", "5.5.1"), ("note", "corrected")],
+            "kaz-551-v2.csv",
+            corrected.as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+        let second = answer.json()["id"].as_i64().expect("id");
+        let version = answer.json()["version"].as_i64().expect("version");
+        let answer = send(
+            app,
+            "POST",
+            &format!("/api/v1/sdg/submissions/{second}/decision"),
+            Some(&statistician),
+            Some("application/json"),
+            serde_json::json!({"version": version, "decision": "approve", "publish_at": "2999-01-01T00:00:00Z"})
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+        // A cookie write without the CSRF header is refused.
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text());
+        let answer = app
+            .send(
+                "POST",
+                &format!("/api/v1/sdg/submissions/{second}/decision"),
+                &[
+                    ("cookie", statistician.as_str()),
+                    ("x-csrf-token", statistician_csrf.as_str()),
+                    ("content-type", "application/json"),
+                ],
+                serde_json::json!({"version": version, "decision": "approve", "publish_at": "2999-01-01T00:00:00Z"})
+                    .to_string()
+                    .into_bytes(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        assert_eq!(answer.json()["status"], "approved");
+        let published = store.sdg_published_observations("5.5.1").await.expect("published");
+        assert_eq!(published.len(), baseline, "embargoed data stays unpublished");
+        assert!(store.publish_due_sdg("2998-12-31T23:59:59Z").await.expect("due").is_empty());
+        assert_eq!(store.publish_due_sdg("2999-01-01T00:00:00Z").await.expect("due"), vec![second]);
+        let published = store.sdg_published_observations("5.5.1").await.expect("published");
+        assert_eq!(published.len(), baseline + 2);
+        let value = |series: &str, period: &str| {
+            published
+                .iter()
+                .find(|o| o.series == series && o.time_period == period)
+                .and_then(|o| o.value)
+        };
+        assert_eq!(value("SG_GEN_LOCG", "2024"), Some(19.1));
+        assert_eq!(value("SG_GEN_PARL", "2023"), Some(23.1));
+
+        // 4. Versions: 1 is the imported data, 2 this submission; what changed between them.
+        let versions = app.get_json("/api/v1/sdg/indicators/5.5.1/versions").await;
+        let numbers: Vec<i64> = versions["versions"]
+            .as_array()
+            .expect("versions")
+            .iter()
+            .map(|v| v["number"].as_i64().expect("number"))
+            .collect();
+        assert_eq!(numbers, vec![2, 1]);
+        let changes = app.get_json("/api/v1/sdg/indicators/5.5.1/changes?from=1&to=2").await;
+        let count = |name: &str| changes["changes"][name].as_array().map_or(0, Vec::len);
+        assert_eq!((count("added"), count("changed"), count("removed")), (2, 1, 0), "{changes}");
+        assert_eq!(changes["changes"]["unchanged"], baseline as i64 - 1);
+        let page = app.get("/sdg/indicators/5.5.1/changes?from=1&to=2").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("23.1"), "{}", page.text());
+        let submitter = submission_json(app, &provider, second).await;
+        assert_eq!(submitter["status"], "published");
+        assert_eq!(submitter["published_version"], 2);
+
+        // The provider was told at each step; the audit log holds them in order.
+        let inbox = store.inbox(submitter["submitted_by"].as_i64().expect("id"), 50).await.expect("inbox");
+        let subjects: Vec<&str> = inbox.iter().map(|m| m.subject.as_str()).collect();
+        assert!(subjects.iter().any(|s| s.starts_with("SDG data returned")), "{subjects:?}");
+        assert!(subjects.iter().any(|s| s.starts_with("SDG data published")), "{subjects:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn template_and_metadata() {
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        publish_kazakhstan_551(store).await;
+        // The template of an indicator reads back as its published data.
+        let answer = app.get("/sdg/indicators/5.5.1/template.xlsx").await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let dataset = hrtrack_sdg::xlsx::read(&answer.body, "template.xlsx").unwrap_or_else(|e| panic!("{e:?}"));
+        let published = store.sdg_published_observations("5.5.1").await.expect("published");
+        assert_eq!(dataset.observations.len(), published.len());
+        assert_eq!(app.get("/sdg/indicators/99.9.9/template.xlsx").await.status, StatusCode::NOT_FOUND);
+
+        // National metadata: statisticians only; three languages.
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        make_user(app, "provider", Role::DataProvider, vec![]).await;
+        let (statistician, csrf) = sign_in(app, "statistician").await;
+        let (provider, provider_csrf) = sign_in(app, "provider").await;
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/metadata",
+            Some(&provider),
+            &[("csrf", &provider_csrf), ("lang", "ru"), ("definition", "x")],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/metadata",
+            Some(&statistician),
+            &[("csrf", &csrf), ("lang", "ru"), ("definition", "Доля мест, занимаемых женщинами"), ("agency", "Бюро национальной статистики")],
+        )
+        .await;
+        assert_eq!(location(&answer), "/sdg/indicators/5.5.1");
+        let texts = store.sdg_metadata_texts("5.5.1").await.expect("metadata");
+        assert_eq!(
+            texts.get(&("definition".to_owned(), "ru".to_owned())).map(String::as_str),
+            Some("Доля мест, занимаемых женщинами")
+        );
+        let form = get(app, "/sdg/indicators/5.5.1/metadata", Some(&statistician)).await;
+        assert!(form.text().contains("Бюро национальной статистики"));
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/metadata",
+            Some(&statistician),
+            &[("csrf", &csrf), ("lang", "fr"), ("definition", "x")],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
