@@ -3,15 +3,23 @@
 //! SDMX-CSV 1.0 and 2.x ([`sdmx_csv`]) and SDMX-ML 2.0/2.1 generic and 2.1
 //! structure-specific data messages ([`sdmx_ml`], which refuses any DTD).
 //!
+//! Around the data: [`structure`] reads an SDMX-ML 2.1 structure message (a DSD such as the UNSD
+//! global SDG DSD, with its code lists); [`codelists`] holds the code lists in use with national
+//! names and the additive units of measure; [`validate`] checks a submitted dataset against them
+//! and the published version (codes, values, duplicates, units, parts above totals, jumps).
+//!
 //! Every reader takes bytes and a file name and returns a [`Dataset`] or every problem of the
 //! file at once, each an [`SdgReadError`] naming the file and the place (row and column). Readers
 //! never touch the database and never panic on input, whatever it holds.
 
+pub mod codelists;
 mod input;
 pub mod model;
 pub mod open_sdg;
 pub mod sdmx_csv;
 pub mod sdmx_ml;
+pub mod structure;
+pub mod validate;
 
 pub use input::{MAX_ERRORS, MAX_FILE_BYTES, read_file};
 pub use model::{Dataset, Observation, RowAction, SdgFormat, SdgReadError};

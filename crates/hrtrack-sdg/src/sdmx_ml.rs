@@ -48,8 +48,8 @@ impl Default for Limits {
     }
 }
 
-const NS_MESSAGE_20: &str = "http://www.SDMX.org/resources/SDMXML/schemas/v2_0/message";
-const NS_MESSAGE_21: &str = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message";
+pub(crate) const NS_MESSAGE_20: &str = "http://www.SDMX.org/resources/SDMXML/schemas/v2_0/message";
+pub(crate) const NS_MESSAGE_21: &str = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message";
 
 /// Reads an SDMX-ML data message with the default [`Limits`].
 pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>> {
@@ -101,10 +101,10 @@ pub fn read_with_limits(
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-type DecodeError = (Option<(String, usize)>, String);
+pub(crate) type DecodeError = (Option<(String, usize)>, String);
 
 /// Turns the raw bytes into text, honouring a BOM or the XML declaration.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         let declared = declared_encoding(rest);
         if let Some(enc) = &declared
@@ -240,7 +240,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
 }
 
 /// "line L, column C" of a byte offset in `text` (both counted from 1, columns in characters).
-fn place_in(text: &str, offset: usize) -> String {
+pub(crate) fn place_in(text: &str, offset: usize) -> String {
     let mut off = offset.min(text.len());
     while !text.is_char_boundary(off) {
         off -= 1;
