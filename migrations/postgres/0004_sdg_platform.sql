@@ -12,7 +12,8 @@ CREATE TABLE sdg_components (
 );
 
 -- Codes of every code list, with names in English (from the structure) and in Russian and
--- Turkmen (national files); `indicator` ties a CL_SERIES code to its SDG indicator.
+-- Turkmen (national files); `indicator` ties a CL_SERIES code to its SDG indicators
+-- (comma-separated, the main one first).
 CREATE TABLE sdg_codes (
     codelist  TEXT NOT NULL,
     code      TEXT NOT NULL,
@@ -25,7 +26,6 @@ CREATE TABLE sdg_codes (
     additive  BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (codelist, code)
 );
-CREATE INDEX sdg_codes_indicator ON sdg_codes (indicator);
 
 -- National metadata: one text per indicator, field (definition, method, source, agency,
 -- contact, …) and language.

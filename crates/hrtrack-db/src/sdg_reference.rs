@@ -106,8 +106,23 @@ impl Store {
             i64,
         );
         let mut rows: Vec<CodeRow> = Vec::new();
+        let indicators: Vec<Vec<String>> = codes
+            .codelists
+            .values()
+            .flat_map(|list| &list.codes)
+            .map(|code| {
+                code.indicator
+                    .iter()
+                    .chain(&code.other_indicators)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let joined: Vec<String> = indicators.iter().map(|list| list.join(",")).collect();
+        let mut joined = joined.iter();
         for list in codes.codelists.values() {
             for (i, code) in list.codes.iter().enumerate() {
+                let indicator = joined.next().filter(|text| !text.is_empty());
                 let name = |lang: &str| code.names.get(lang).map(String::as_str);
                 let additive = list.id == "CL_UNIT_MEASURE" && codes.is_additive_unit(&code.id);
                 rows.push((
@@ -118,7 +133,7 @@ impl Store {
                     name("ru"),
                     name("tk"),
                     code.parent.as_deref(),
-                    code.indicator.as_deref(),
+                    indicator.map(String::as_str),
                     i64::from(additive),
                 ));
             }
@@ -182,11 +197,18 @@ impl Store {
                     names.insert(lang.to_owned(), name);
                 }
             }
+            // The series' indicators, first the main one, comma-separated.
+            let indicators: Option<String> = row.try_get("indicator")?;
+            let mut indicators = indicators
+                .iter()
+                .flat_map(|text| text.split(','))
+                .map(str::to_owned);
             let code = Code {
                 id: row.try_get("code")?,
                 names,
                 parent: row.try_get("parent")?,
-                indicator: row.try_get("indicator")?,
+                indicator: indicators.next(),
+                other_indicators: indicators.collect(),
             };
             if row.try_get::<i64, _>("additive")? != 0 {
                 additive.push(code.id.clone());
@@ -203,7 +225,7 @@ impl Store {
                 .push(code);
         }
         let mut codes = CodeLists::new(components, lists.into_values().collect());
-        codes.set_additive_units(additive);
+        codes.additive_units = additive.into_iter().collect();
         Ok(codes)
     }
 

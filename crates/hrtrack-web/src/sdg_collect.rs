@@ -21,7 +21,7 @@ use hrtrack_db::sdg_collection::{
 };
 use hrtrack_domain::SubmissionStatus;
 use hrtrack_sdg::codelists::CodeLists;
-use hrtrack_sdg::validate::{Severity, ValidationOptions, ValidationReport, validate};
+use hrtrack_sdg::validate::{ValidationOptions, ValidationReport, validate};
 use hrtrack_sdg::{Dataset, Observation, SdgReadError};
 use serde::Deserialize;
 use serde_json::{Value, json};
