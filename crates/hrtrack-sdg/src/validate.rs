@@ -6,7 +6,7 @@
 //! One pass over the observations with hash maps keyed by borrowed strings: 100,000
 //! observations validate in a fraction of a second.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -131,12 +131,12 @@ pub fn validate(
     let lookup = CodeLookup::new(codes);
     let mut keys: HashMap<SeriesKey<'_>, usize> =
         HashMap::with_capacity(dataset.observations.len());
-    let mut series: HashSet<(&str, Vec<(&str, &str)>)> = HashSet::new();
+    let mut series: HashSet<(&str, &BTreeMap<String, String>)> = HashSet::new();
     for (index, obs) in dataset.observations.iter().enumerate() {
         check_codes(index, obs, &lookup, &mut issues);
         check_value_and_unit(index, obs, &mut issues);
+        series.insert((&obs.series, &obs.dimensions));
         let key = SeriesKey::of(obs);
-        series.insert((key.series, key.dimensions.clone()));
         match keys.get(&key) {
             Some(&first) => issues.add(
                 index,
@@ -447,7 +447,7 @@ fn check_parts_against_totals(
 }
 
 /// Series code, dimension codes and unit: one line of a chart.
-type LineKey<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+type LineKey<'a> = (&'a str, &'a BTreeMap<String, String>, &'a str);
 
 /// One annual point of a line: year, value, and the observation index when submitted.
 type Point = (u32, f64, Option<usize>);
@@ -455,10 +455,7 @@ type Point = (u32, f64, Option<usize>);
 fn line_key(obs: &Observation) -> LineKey<'_> {
     (
         &obs.series,
-        obs.dimensions
-            .iter()
-            .map(|(id, code)| (id.as_str(), code.as_str()))
-            .collect(),
+        &obs.dimensions,
         obs.attribute("UNIT_MEASURE").unwrap_or(""),
     )
 }

@@ -2,6 +2,7 @@
 //! refusals: a data message, a DTD, a truncated file.
 
 use hrtrack_sdg::structure::{ComponentKind, DataStructure, read};
+use proptest::prelude::*;
 
 const TJ: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -236,4 +237,64 @@ fn deep_nesting_and_foreign_roots_are_refused() {
     assert!(refusal(b"<html/>").contains("is not an SDMX-ML 2.1 structure message"));
     assert!(refusal(b"").contains("file is empty"));
     assert!(refusal(b"<a>\xff</a>").contains("not valid UTF-8"));
+}
+
+/// The SEX code list and the DSD part of the real file, cut out as a small whole message.
+fn small_message() -> Vec<u8> {
+    let text = String::from_utf8(real_bytes("TAJSTAT_DSD.xml")).expect("UTF-8");
+    let cut = |from: &str, to: &str| -> String {
+        let start = text.find(from).expect("start");
+        let end = start + text[start..].find(to).expect("end") + to.len();
+        text[start..end].to_string()
+    };
+    let sex = cut(
+        "<str:Codelist urn=\"urn:sdmx:org.sdmx.infomodel.codelist.Codelist=IAEG-SDGs:CL_SEX",
+        "</str:Codelist>",
+    );
+    let dsd = cut("<str:DataStructures>", "</str:DataStructures>");
+    let head_end = text.find("<mes:Structures>").expect("Structures") + "<mes:Structures>".len();
+    format!(
+        "{}<str:Codelists>{sex}</str:Codelists>{dsd}</mes:Structures></mes:Structure>",
+        &text[..head_end]
+    )
+    .into_bytes()
+}
+
+#[test]
+fn the_small_message_reads() {
+    let structure = read(&small_message(), "small.xml").expect("reads");
+    assert_eq!(structure.components.len(), 33);
+    assert_eq!(structure.codelists.len(), 1);
+    assert_eq!(structure.codelists[0].codes.len(), 6);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Damaged or truncated structure messages give a structure or errors, never a panic.
+    #[test]
+    fn damaged_messages_never_panic(
+        cut in 0usize..100_000,
+        flips in proptest::collection::vec((0usize..100_000, any::<u8>()), 0..8),
+    ) {
+        let mut bytes = small_message();
+        for (at, byte) in flips {
+            let len = bytes.len();
+            if let Some(b) = bytes.get_mut(at % len) {
+                *b = byte;
+            }
+        }
+        bytes.truncate(cut.min(bytes.len()));
+        if let Err(errors) = read(&bytes, "s.xml") {
+            prop_assert!(!errors.is_empty());
+            prop_assert!(errors.iter().all(|e| e.file == "s.xml"));
+        }
+    }
+
+    /// Any text as a names file gives a count or errors, never a panic.
+    #[test]
+    fn any_names_file_never_panics(text in "codelist,code,lang,name\n[A-Z_,\"\n a-z]{0,200}") {
+        let mut codes = hrtrack_sdg::codelists::CodeLists::new(Vec::new(), Vec::new());
+        let _ = codes.add_names(text.as_bytes(), "n.csv");
+    }
 }
