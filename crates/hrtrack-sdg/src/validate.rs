@@ -18,6 +18,7 @@ const TOTAL: &str = "_T";
 
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The submission cannot be accepted until it is fixed.
     Error,
@@ -27,6 +28,7 @@ pub enum Severity {
 
 /// What rule an issue breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IssueKind {
     UnknownCode,
     NotNumeric,
