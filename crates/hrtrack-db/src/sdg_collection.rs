@@ -207,9 +207,9 @@ fn submission_from_row(row: &AnyRow) -> Result<Submission, StoreError> {
 fn is_indicator_code(code: &str) -> bool {
     let parts: Vec<&str> = code.split('.').collect();
     (3..=4).contains(&parts.len())
-        && parts.iter().all(|p| {
-            !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_alphanumeric())
-        })
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// An RFC 3339 time as stored: `YYYY-MM-DDTHH:MM:SSZ` (UTC). Accepts the form a
@@ -628,11 +628,14 @@ async fn published_observations(
         .map(|row| {
             let dimensions: String = row.try_get("dimensions")?;
             let attributes: String = row.try_get("attributes")?;
+            let mut dimensions: BTreeMap<String, String> =
+                serde_json::from_str(&dimensions).unwrap_or_default();
+            // The unit is part of a stored series' key but an attribute of the observation.
+            dimensions.remove("UNIT_MEASURE");
             Ok(Observation {
                 series: row.try_get("series_code")?,
                 indicator: Some(indicator.to_owned()),
-                dimensions: serde_json::from_str::<BTreeMap<String, String>>(&dimensions)
-                    .unwrap_or_default(),
+                dimensions,
                 time_period: row.try_get("time_period")?,
                 value: row.try_get("value")?,
                 attributes: serde_json::from_str(&attributes).unwrap_or_default(),
@@ -670,7 +673,15 @@ async fn publish(
         last = 1;
     }
     let number = last + 1;
-    insert_version(tx, indicator, number, Some(submission.id), now, &observations).await?;
+    insert_version(
+        tx,
+        indicator,
+        number,
+        Some(submission.id),
+        now,
+        &observations,
+    )
+    .await?;
 
     // Every stored series of the indicator is emptied, then the new version put.
     let stored = sqlx::query("SELECT series_code, dimensions FROM sdg_series WHERE indicator = $1")
@@ -795,6 +806,10 @@ mod tests {
         );
         assert!(normalise_publish_time("tomorrow").is_err());
         assert!(normalise_publish_time("2026-12-01T25:00").is_err());
-        assert!(is_indicator_code("10.5.1.1") && !is_indicator_code("5.5") && !is_indicator_code("5.5.1;"));
+        assert!(
+            is_indicator_code("10.5.1.1")
+                && !is_indicator_code("5.5")
+                && !is_indicator_code("5.5.1;")
+        );
     }
 }

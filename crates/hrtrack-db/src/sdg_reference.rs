@@ -67,7 +67,9 @@ impl Store {
         sqlx::query("DELETE FROM sdg_components")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sdg_codes").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sdg_codes")
+            .execute(&mut *tx)
+            .await?;
         let components: Vec<(&str, &str, Option<&str>, i64)> = codes
             .components
             .iter()
@@ -166,21 +168,20 @@ impl Store {
 
     /// The stored code lists (empty when none were loaded: then no code is checked).
     pub async fn sdg_codelists(&self) -> Result<CodeLists, StoreError> {
-        let components = sqlx::query(
-            "SELECT id, kind, codelist FROM sdg_components ORDER BY position",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            Ok(Component {
-                id: row.try_get("id")?,
-                kind: kind_of(&kind),
-                codelist: row.try_get("codelist")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        let components =
+            sqlx::query("SELECT id, kind, codelist FROM sdg_components ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    let kind: String = row.try_get("kind")?;
+                    Ok(Component {
+                        id: row.try_get("id")?,
+                        kind: kind_of(&kind),
+                        codelist: row.try_get("codelist")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
         let rows = sqlx::query(
             "SELECT codelist, code, name_en, name_ru, name_tk, parent, indicator, additive \
              FROM sdg_codes ORDER BY codelist, position",
@@ -240,10 +241,11 @@ impl Store {
         if title.is_some() {
             return Ok(title);
         }
-        let series: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sdg_series WHERE indicator = $1")
-            .bind(code)
-            .fetch_one(&self.pool)
-            .await?;
+        let series: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sdg_series WHERE indicator = $1")
+                .bind(code)
+                .fetch_one(&self.pool)
+                .await?;
         Ok((series > 0).then(|| format!("National indicator {code}")))
     }
 
@@ -341,7 +343,12 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|row| Ok(((row.try_get("field")?, row.try_get("lang")?), row.try_get("text")?)))
+            .map(|row| {
+                Ok((
+                    (row.try_get("field")?, row.try_get("lang")?),
+                    row.try_get("text")?,
+                ))
+            })
             .collect()
     }
 }

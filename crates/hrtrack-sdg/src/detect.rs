@@ -57,8 +57,14 @@ mod tests {
     #[test]
     fn kinds() {
         assert_eq!(kind_of(b"PK\x03\x04rest", "a.bin"), FileKind::Xlsx);
-        assert_eq!(kind_of(b"\xEF\xBB\xBF <?xml version", "a"), FileKind::SdmxMl);
-        assert_eq!(kind_of(b"STRUCTURE,STRUCTURE_ID", "a.csv"), FileKind::SdmxCsv);
+        assert_eq!(
+            kind_of(b"\xEF\xBB\xBF <?xml version", "a"),
+            FileKind::SdmxMl
+        );
+        assert_eq!(
+            kind_of(b"STRUCTURE,STRUCTURE_ID", "a.csv"),
+            FileKind::SdmxCsv
+        );
         assert_eq!(kind_of(b"\"DATAFLOW\",FREQ", "a.csv"), FileKind::SdmxCsv);
         assert_eq!(kind_of(b"Year,SEX,Value", "a.csv"), FileKind::OpenSdg);
     }

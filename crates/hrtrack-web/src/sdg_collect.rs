@@ -15,10 +15,10 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hrtrack_db::Store;
-use hrtrack_db::sdg_reference::{METADATA_FIELDS, METADATA_LANGUAGES};
 use hrtrack_db::sdg_collection::{
     DataChanges, Decision, Submission, SubmissionFilter, SubmissionInput,
 };
+use hrtrack_db::sdg_reference::{METADATA_FIELDS, METADATA_LANGUAGES};
 use hrtrack_domain::SubmissionStatus;
 use hrtrack_sdg::codelists::CodeLists;
 use hrtrack_sdg::validate::{ValidationOptions, ValidationReport, validate};
@@ -32,7 +32,9 @@ use crate::error::ApiError;
 use crate::evidence::read_upload;
 use crate::html::escape;
 use crate::policy::{self, Permission};
-use crate::roadmap_pages::{Ctx, FormData, Handled, Who, field_area, hidden, invalid, see_other, submit, words};
+use crate::roadmap_pages::{
+    Ctx, FormData, Handled, Who, field_area, hidden, invalid, see_other, submit, words,
+};
 
 /// The most observations a submission may hold.
 const MAX_SUBMISSION_OBSERVATIONS: usize = 200_000;
@@ -62,7 +64,10 @@ impl FileProblem {
                     .map(|e| json!({"place": e.place, "message": e.message}))
                     .collect();
                 ApiError::validation_failed(
-                    format!("{file_name} cannot be read: {} problem(s); nothing was stored", errors.len()),
+                    format!(
+                        "{file_name} cannot be read: {} problem(s); nothing was stored",
+                        errors.len()
+                    ),
                     json!({"file": file_name, "problems": problems}),
                 )
             }
@@ -110,10 +115,10 @@ pub(crate) async fn check_file(
         match obs.indicator.as_deref() {
             Some(other) if other != indicator => wrong.push(SdgReadError::new(
                 file_name,
-                dataset.rows.get(index).map_or_else(
-                    || obs.describe(),
-                    |row| format!("row {row}"),
-                ),
+                dataset
+                    .rows
+                    .get(index)
+                    .map_or_else(|| obs.describe(), |row| format!("row {row}")),
                 format!("this is data of indicator {other}, not {indicator}"),
             )),
             _ => obs.indicator = Some(indicator.to_owned()),
@@ -162,7 +167,9 @@ async fn store_submission(
 /// Whether the principal may see a submission: its sender, statisticians, administrators.
 fn sees_submission(who: &Principal, submission: &Submission) -> Result<(), ApiError> {
     let user = policy::require_user(who)?;
-    if user.id == submission.submitted_by || policy::role_allows(user.role, Permission::ReviewSdgData) {
+    if user.id == submission.submitted_by
+        || policy::role_allows(user.role, Permission::ReviewSdgData)
+    {
         Ok(())
     } else {
         Err(ApiError::forbidden("you may not see this submission"))
@@ -170,16 +177,24 @@ fn sees_submission(who: &Principal, submission: &Submission) -> Result<(), ApiEr
 }
 
 /// The submissions a principal's list shows: all for statisticians, their own for providers.
-fn list_filter(who: &Principal, status: Option<SubmissionStatus>) -> Result<SubmissionFilter, ApiError> {
+fn list_filter(
+    who: &Principal,
+    status: Option<SubmissionStatus>,
+) -> Result<SubmissionFilter, ApiError> {
     let user = policy::require(who, Permission::SubmitSdgData)?;
     Ok(SubmissionFilter {
         status,
         indicator: None,
-        submitted_by: (!policy::role_allows(user.role, Permission::ReviewSdgData)).then_some(user.id),
+        submitted_by: (!policy::role_allows(user.role, Permission::ReviewSdgData))
+            .then_some(user.id),
     })
 }
 
-fn decision_of(kind: &str, publish_at: Option<String>, comment: Option<String>) -> Result<Decision, ApiError> {
+fn decision_of(
+    kind: &str,
+    publish_at: Option<String>,
+    comment: Option<String>,
+) -> Result<Decision, ApiError> {
     match kind {
         "approve" => Ok(Decision::Approve { publish_at }),
         "return" => Ok(Decision::Return {
@@ -214,11 +229,17 @@ pub(crate) async fn api_submit(
         if upload.too_large {
             return Err(invalid(format!("{file_name} is too large")));
         }
-        let file_name = if file_name.is_empty() { "upload".to_owned() } else { file_name };
+        let file_name = if file_name.is_empty() {
+            "upload".to_owned()
+        } else {
+            file_name
+        };
         match check_file(app.store(), &indicator, &file_name, &bytes).await? {
             Err(problem) => Err(problem.into_api_error(&file_name)),
             Ok(checked) => {
-                let submission = store_submission(app.store(), &who, &indicator, &note, &file_name, checked).await?;
+                let submission =
+                    store_submission(app.store(), &who, &indicator, &note, &file_name, checked)
+                        .await?;
                 Ok((StatusCode::CREATED, Json(submission)).into_response())
             }
         }
@@ -233,7 +254,11 @@ pub(crate) struct ListQuery {
 }
 
 /// `GET /api/v1/sdg/submissions[?status=submitted]`.
-pub(crate) async fn api_submissions(State(app): State<AppState>, who: Who, Query(q): Query<ListQuery>) -> Response {
+pub(crate) async fn api_submissions(
+    State(app): State<AppState>,
+    who: Who,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let result = async {
         let status = q
             .status
@@ -254,7 +279,11 @@ pub(crate) async fn api_submissions(State(app): State<AppState>, who: Who, Query
 }
 
 /// `GET /api/v1/sdg/submissions/{id}`: the submission with its report.
-pub(crate) async fn api_submission(State(app): State<AppState>, who: Who, Path(id): Path<i64>) -> Response {
+pub(crate) async fn api_submission(
+    State(app): State<AppState>,
+    who: Who,
+    Path(id): Path<i64>,
+) -> Response {
     let result = async {
         let submission = app.store().sdg_submission(id).await?;
         sees_submission(&who.0, &submission)?;
@@ -297,7 +326,10 @@ pub(crate) async fn api_decide(
 }
 
 /// `GET /api/v1/sdg/indicators/{code}/versions`.
-pub(crate) async fn api_versions(State(app): State<AppState>, Path(code): Path<String>) -> Response {
+pub(crate) async fn api_versions(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> Response {
     match app.store().sdg_versions(&code).await {
         Ok(versions) => Json(json!({ "indicator": code, "versions": versions })).into_response(),
         Err(e) => ApiError::from(e).into_response(),
@@ -319,7 +351,10 @@ pub(crate) async fn api_changes(
     let result = async {
         let (from, to) = versions_to_compare(app.store(), &code, q.from, q.to).await?;
         let changes = app.store().sdg_version_changes(&code, from, to).await?;
-        Ok::<_, ApiError>(Json(json!({"indicator": code, "from": from, "to": to, "changes": changes})).into_response())
+        Ok::<_, ApiError>(
+            Json(json!({"indicator": code, "from": from, "to": to, "changes": changes}))
+                .into_response(),
+        )
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -349,7 +384,11 @@ async fn versions_to_compare(
 // Pages
 
 /// `GET /sdg/submit[?indicator=5.5.1]`: the form a data provider sends a file with.
-pub(crate) async fn submit_form(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who) -> Response {
+pub(crate) async fn submit_form(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
         policy::require(&ctx.who, Permission::SubmitSdgData)?;
@@ -360,15 +399,28 @@ pub(crate) async fn submit_form(State(app): State<AppState>, req: crate::pages::
     ctx.finish(result)
 }
 
-fn submit_page(ctx: &Ctx, indicator: &str, note: &str, status: StatusCode, notice: &str) -> Handled {
+fn submit_page(
+    ctx: &Ctx,
+    indicator: &str,
+    note: &str,
+    status: StatusCode,
+    notice: &str,
+) -> Handled {
     let title = ctx.lang().text("sdgc.submit_title").to_owned();
-    let mut body = format!("<h1>{}</h1>{notice}<p>{}</p>", escape(&title), ctx.t("sdgc.submit_help"));
+    let mut body = format!(
+        "<h1>{}</h1>{notice}<p>{}</p>",
+        escape(&title),
+        ctx.t("sdgc.submit_help")
+    );
     if !indicator.is_empty() {
         let _ = write!(
             body,
             "<p><a href=\"/sdg/indicators/{0}/template.xlsx\">{1}</a></p>",
             escape(indicator),
-            escape(&ctx.lang().format("sdgc.template_link", &[("indicator", indicator)]))
+            escape(
+                &ctx.lang()
+                    .format("sdgc.template_link", &[("indicator", indicator)])
+            )
         );
     }
     let _ = write!(
@@ -388,7 +440,12 @@ fn submit_page(ctx: &Ctx, indicator: &str, note: &str, status: StatusCode, notic
 
 /// `POST /sdg/submit` (multipart): reads and validates the file; a file with errors comes
 /// back with its report (422) and nothing stored, else 303 to the new submission.
-pub(crate) async fn submit(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who, multipart: Multipart) -> Response {
+pub(crate) async fn send_file(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+    multipart: Multipart,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
         let upload = read_upload(multipart).await?;
@@ -406,14 +463,38 @@ pub(crate) async fn submit(State(app): State<AppState>, req: crate::pages::PageR
             Ok(checked) => checked,
             Err(problem) => {
                 let notice = problem_html(&ctx, &file_name, &problem);
-                return submit_page(&ctx, &indicator, &note, StatusCode::UNPROCESSABLE_ENTITY, &notice);
+                return submit_page(
+                    &ctx,
+                    &indicator,
+                    &note,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &notice,
+                );
             }
         };
-        match store_submission(ctx.store(), &ctx.who, &indicator, &note, &file_name, checked).await {
+        match store_submission(
+            ctx.store(),
+            &ctx.who,
+            &indicator,
+            &note,
+            &file_name,
+            checked,
+        )
+        .await
+        {
             Ok(submission) => see_other(&format!("/sdg/submissions/{}", submission.id)),
             Err(error) if error.code == crate::error::ErrorCode::InvalidInput => {
-                let notice = format!("<p class=\"notice error\" role=\"alert\">{}</p>", escape(&error.message));
-                submit_page(&ctx, &indicator, &note, StatusCode::UNPROCESSABLE_ENTITY, &notice)
+                let notice = format!(
+                    "<p class=\"notice error\" role=\"alert\">{}</p>",
+                    escape(&error.message)
+                );
+                submit_page(
+                    &ctx,
+                    &indicator,
+                    &note,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &notice,
+                )
             }
             Err(error) => Err(error),
         }
@@ -428,12 +509,20 @@ fn problem_html(ctx: &Ctx, file_name: &str, problem: &FileProblem) -> String {
         FileProblem::Unreadable(errors) => {
             let mut out = format!(
                 "<div class=\"notice error\" role=\"alert\"><p>{}</p><table class=\"report\"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-                escape(&ctx.lang().format("sdgc.unreadable", &[("file", file_name), ("n", &errors.len().to_string())])),
+                escape(&ctx.lang().format(
+                    "sdgc.unreadable",
+                    &[("file", file_name), ("n", &errors.len().to_string())]
+                )),
                 ctx.t("sdgc.place"),
                 ctx.t("sdgc.problem"),
             );
             for e in errors.iter().take(SHOWN_ROWS) {
-                let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", escape(&e.place), escape(&e.message));
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    escape(&e.place),
+                    escape(&e.message)
+                );
             }
             out.push_str("</tbody></table></div>");
             out
@@ -442,7 +531,11 @@ fn problem_html(ctx: &Ctx, file_name: &str, problem: &FileProblem) -> String {
             "<div class=\"notice error\" role=\"alert\"><p>{}</p>{}</div>",
             escape(&ctx.lang().format(
                 "sdgc.invalid",
-                &[("file", file_name), ("errors", &report.errors().to_string()), ("warnings", &report.warnings().to_string())]
+                &[
+                    ("file", file_name),
+                    ("errors", &report.errors().to_string()),
+                    ("warnings", &report.warnings().to_string())
+                ]
             )),
             report_table(ctx, &serde_json::to_value(report).unwrap_or(Value::Null))
         ),
@@ -451,7 +544,11 @@ fn problem_html(ctx: &Ctx, file_name: &str, problem: &FileProblem) -> String {
 
 /// A validation report (as stored, JSON) as a table: severity, place, column, value, message.
 fn report_table(ctx: &Ctx, report: &Value) -> String {
-    let issues = report.get("issues").and_then(Value::as_array).cloned().unwrap_or_default();
+    let issues = report
+        .get("issues")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if issues.is_empty() {
         return format!("<p>{}</p>", ctx.t("sdgc.no_issues"));
     }
@@ -463,7 +560,13 @@ fn report_table(ctx: &Ctx, report: &Value) -> String {
         ctx.t("sdgc.value"),
         ctx.t("sdgc.problem"),
     );
-    let text = |issue: &Value, name: &str| issue.get(name).and_then(Value::as_str).unwrap_or("").to_owned();
+    let text = |issue: &Value, name: &str| {
+        issue
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     for issue in issues.iter().take(SHOWN_ROWS) {
         let severity = text(issue, "severity").to_ascii_lowercase();
         let _ = write!(
@@ -479,13 +582,24 @@ fn report_table(ctx: &Ctx, report: &Value) -> String {
     }
     out.push_str("</tbody></table>");
     if issues.len() > SHOWN_ROWS {
-        let _ = write!(out, "<p>{}</p>", escape(&ctx.lang().format("sdgc.more_rows", &[("n", &(issues.len() - SHOWN_ROWS).to_string())])));
+        let _ = write!(
+            out,
+            "<p>{}</p>",
+            escape(&ctx.lang().format(
+                "sdgc.more_rows",
+                &[("n", &(issues.len() - SHOWN_ROWS).to_string())]
+            ))
+        );
     }
     out
 }
 
 /// `GET /sdg/submissions[?status=…]`.
-pub(crate) async fn submissions(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who) -> Response {
+pub(crate) async fn submissions(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
         let status = match ctx.req.query.get("status").filter(|s| !s.is_empty()) {
@@ -539,7 +653,12 @@ pub(crate) async fn submissions(State(app): State<AppState>, req: crate::pages::
 
 /// `GET /sdg/submissions/{id}`: the submission, its report, what it changes, and the
 /// statistician's decision forms.
-pub(crate) async fn submission(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who, Path(id): Path<i64>) -> Response {
+pub(crate) async fn submission(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+    Path(id): Path<i64>,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = submission_page(&ctx, id, StatusCode::OK, "").await;
     ctx.finish(result)
@@ -548,14 +667,26 @@ pub(crate) async fn submission(State(app): State<AppState>, req: crate::pages::P
 async fn submission_page(ctx: &Ctx, id: i64, status: StatusCode, notice: &str) -> Handled {
     let s = ctx.store().sdg_submission(id).await?;
     sees_submission(&ctx.who, &s)?;
-    let title = ctx.lang().format("sdgc.submission_title", &[("id", &id.to_string()), ("indicator", &s.indicator)]);
+    let title = ctx.lang().format(
+        "sdgc.submission_title",
+        &[("id", &id.to_string()), ("indicator", &s.indicator)],
+    );
     let mut body = format!("<h1>{}</h1>{notice}<dl class=\"facts\">", escape(&title));
     let facts: [(&str, String); 8] = [
-        ("sdgc.indicator", format!("<a href=\"/sdg/indicators/{0}\">{0}</a>", escape(&s.indicator))),
+        (
+            "sdgc.indicator",
+            format!(
+                "<a href=\"/sdg/indicators/{0}\">{0}</a>",
+                escape(&s.indicator)
+            ),
+        ),
         ("rm.status", words(ctx.lang(), s.status.as_str())),
         ("sdgc.sent_by", escape(&s.submitted_by_name)),
         ("sdgc.sent_at", escape(&s.submitted_at)),
-        ("sdgc.file", format!("{} ({})", escape(&s.file_name), escape(&s.format))),
+        (
+            "sdgc.file",
+            format!("{} ({})", escape(&s.file_name), escape(&s.format)),
+        ),
         ("sdgc.observations", s.observations.to_string()),
         ("sdgc.note", escape(&s.note)),
         ("sdgc.warnings", s.warnings.to_string()),
@@ -573,10 +704,20 @@ async fn submission_page(ctx: &Ctx, id: i64, status: StatusCode, notice: &str) -
         );
     }
     if !s.decision_comment.is_empty() {
-        let _ = write!(body, "<dt>{}</dt><dd class=\"comment\">{}</dd>", ctx.t("sdgc.comment"), escape(&s.decision_comment));
+        let _ = write!(
+            body,
+            "<dt>{}</dt><dd class=\"comment\">{}</dd>",
+            ctx.t("sdgc.comment"),
+            escape(&s.decision_comment)
+        );
     }
     if let Some(at) = &s.publish_at {
-        let _ = write!(body, "<dt>{}</dt><dd>{}</dd>", ctx.t("sdgc.publish_at"), escape(at));
+        let _ = write!(
+            body,
+            "<dt>{}</dt><dd>{}</dd>",
+            ctx.t("sdgc.publish_at"),
+            escape(at)
+        );
     }
     if let Some(version) = s.published_version {
         let _ = write!(
@@ -586,20 +727,36 @@ async fn submission_page(ctx: &Ctx, id: i64, status: StatusCode, notice: &str) -
             escape(&s.indicator)
         );
     }
-    let _ = write!(body, "</dl><h2>{}</h2>{}", ctx.t("sdgc.report"), report_table(ctx, &s.report));
+    let _ = write!(
+        body,
+        "</dl><h2>{}</h2>{}",
+        ctx.t("sdgc.report"),
+        report_table(ctx, &s.report)
+    );
 
     // What it changes against the published data (before publication) or the version before.
     let observations = ctx.store().sdg_submission_observations(id).await?;
     let before = match s.published_version {
-        Some(v) if v > 1 => ctx.store().sdg_version_observations(&s.indicator, v - 1).await?,
+        Some(v) if v > 1 => {
+            ctx.store()
+                .sdg_version_observations(&s.indicator, v - 1)
+                .await?
+        }
         Some(_) => Vec::new(),
         None => ctx.store().sdg_published_observations(&s.indicator).await?,
     };
     let changes = hrtrack_db::sdg_collection::compare_observations(&before, &observations);
-    let _ = write!(body, "<h2>{}</h2>{}", ctx.t("sdgc.changes"), changes_html(ctx, &changes));
+    let _ = write!(
+        body,
+        "<h2>{}</h2>{}",
+        ctx.t("sdgc.changes"),
+        changes_html(ctx, &changes)
+    );
 
     let user = policy::require_user(&ctx.who)?;
-    if s.status == SubmissionStatus::Submitted && policy::role_allows(user.role, Permission::ReviewSdgData) {
+    if s.status == SubmissionStatus::Submitted
+        && policy::role_allows(user.role, Permission::ReviewSdgData)
+    {
         let _ = write!(
             body,
             "<h2>{}</h2>{}{}{}{}<label>{} <input type=\"datetime-local\" name=\"publish_at\"></label>{}</form>",
@@ -668,7 +825,10 @@ fn changes_html(ctx: &Ctx, changes: &DataChanges) -> String {
         }
         out.push_str("</tbody></table>");
     }
-    for (caption, list) in [("sdgc.added", &changes.added), ("sdgc.removed", &changes.removed)] {
+    for (caption, list) in [
+        ("sdgc.added", &changes.added),
+        ("sdgc.removed", &changes.removed),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -680,7 +840,12 @@ fn changes_html(ctx: &Ctx, changes: &DataChanges) -> String {
             ctx.t("sdgc.value")
         );
         for o in list.iter().take(SHOWN_ROWS) {
-            let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", escape(&o.describe()), escape(&value(o)));
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&o.describe()),
+                escape(&value(o))
+            );
         }
         out.push_str("</tbody></table>");
     }
@@ -706,12 +871,17 @@ pub(crate) async fn decide(
             form.get("publish_at").map(str::to_owned),
             form.get("comment").map(str::to_owned),
         )?;
-        match ctx.store().decide_sdg_submission(&ctx.who.actor(), id, version, decision).await {
+        match ctx
+            .store()
+            .decide_sdg_submission(&ctx.who.actor(), id, version, decision)
+            .await
+        {
             Ok(_) => see_other(&format!("/sdg/submissions/{id}")),
             Err(error) => {
                 let error = ApiError::from(error);
                 match error.code {
-                    crate::error::ErrorCode::InvalidInput | crate::error::ErrorCode::StaleVersion => {
+                    crate::error::ErrorCode::InvalidInput
+                    | crate::error::ErrorCode::StaleVersion => {
                         let notice = format!(
                             "<p class=\"notice error\" role=\"alert\">{}</p>",
                             escape(&error.message)
@@ -730,7 +900,12 @@ pub(crate) async fn decide(
 
 /// `GET /sdg/indicators/{code}/versions`: the published versions, each comparable with the
 /// one before.
-pub(crate) async fn versions(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who, Path(code): Path<String>) -> Response {
+pub(crate) async fn versions(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+    Path(code): Path<String>,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
         let versions = ctx.store().sdg_versions(&code).await?;
@@ -790,7 +965,12 @@ pub(crate) async fn versions(State(app): State<AppState>, req: crate::pages::Pag
 }
 
 /// `GET /sdg/indicators/{code}/changes?from=&to=`: what changed between two versions.
-pub(crate) async fn changes(State(app): State<AppState>, req: crate::pages::PageRequest, who: Who, Path(code): Path<String>) -> Response {
+pub(crate) async fn changes(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+    Path(code): Path<String>,
+) -> Response {
     let ctx = Ctx::new(app, req, who);
     let result = async {
         let number = |name: &str| -> Result<Option<i64>, ApiError> {
@@ -798,14 +978,22 @@ pub(crate) async fn changes(State(app): State<AppState>, req: crate::pages::Page
                 .query
                 .get(name)
                 .filter(|v| !v.is_empty())
-                .map(|v| v.parse().map_err(|_| ApiError::bad_request(format!("{name}: a version number"))))
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| ApiError::bad_request(format!("{name}: a version number")))
+                })
                 .transpose()
         };
-        let (from, to) = versions_to_compare(ctx.store(), &code, number("from")?, number("to")?).await?;
+        let (from, to) =
+            versions_to_compare(ctx.store(), &code, number("from")?, number("to")?).await?;
         let changes = ctx.store().sdg_version_changes(&code, from, to).await?;
         let title = ctx.lang().format(
             "sdgc.changes_title",
-            &[("indicator", &code), ("from", &from.to_string()), ("to", &to.to_string())],
+            &[
+                ("indicator", &code),
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+            ],
         );
         let body = format!(
             "<h1>{}</h1><p><a href=\"/sdg/indicators/{}/versions\">{}</a></p>{}",
@@ -830,7 +1018,8 @@ pub(crate) async fn template(State(app): State<AppState>, Path(code): Path<Strin
                 [
                     (
                         header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
                     ),
                     (
                         header::CONTENT_DISPOSITION,
@@ -848,16 +1037,21 @@ pub(crate) async fn template(State(app): State<AppState>, Path(code): Path<Strin
 
 /// The template of one indicator as bytes (used by the page and by `hrtrack sdg template`).
 pub async fn template_bytes(store: &Store, code: &str) -> Result<Vec<u8>, ApiError> {
-    let title = store
-        .sdg_indicator_title(code)
-        .await?
-        .ok_or_else(|| ApiError::new(crate::error::ErrorCode::NotFound, format!("no SDG indicator {code}")))?;
+    let title = store.sdg_indicator_title(code).await?.ok_or_else(|| {
+        ApiError::new(
+            crate::error::ErrorCode::NotFound,
+            format!("no SDG indicator {code}"),
+        )
+    })?;
     let codes = code_lists(store).await?;
     let published = store.sdg_published_observations(code).await?;
-    let plan = hrtrack_sdg::xlsx::plan_template(code, &title, &codes, published);
+    let plan = hrtrack_sdg::template::plan_template(code, &title, &codes, published);
     hrtrack_sdg::xlsx::write_template(&plan).map_err(|e| {
         tracing::error!(error = %e, "template");
-        ApiError::new(crate::error::ErrorCode::Internal, "the template could not be written")
+        ApiError::new(
+            crate::error::ErrorCode::Internal,
+            "the template could not be written",
+        )
     })
 }
 
@@ -883,7 +1077,9 @@ async fn metadata_page(ctx: &Ctx, code: &str, status: StatusCode, notice: &str) 
         ));
     }
     let texts = ctx.store().sdg_metadata_texts(code).await?;
-    let title = ctx.lang().format("sdgc.metadata_title", &[("indicator", code)]);
+    let title = ctx
+        .lang()
+        .format("sdgc.metadata_title", &[("indicator", code)]);
     let mut body = format!(
         "<h1>{}</h1>{notice}<p><a href=\"/sdg/indicators/{}\">{}</a></p>",
         escape(&title),
@@ -962,7 +1158,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route(
             "/sdg/submit",
-            get(submit_form).post(submit).layer(upload_limit),
+            get(submit_form).post(send_file).layer(upload_limit),
         )
         .route("/sdg/submissions", get(submissions))
         .route("/sdg/submissions/{id}", get(submission))

@@ -64,7 +64,8 @@ const BUNDLED: &[(ImportFormat, &str, &[u8])] = &[
 
 /// Kazakhstan's Open SDG indicator files (the folder `data/sdg-timeseries/kazakhstan-open-sdg`
 /// packed as one ZIP; a test keeps the two the same).
-const KAZAKHSTAN_ZIP: &[u8] = include_bytes!("../../../../data/sdg-timeseries/kazakhstan-open-sdg.zip");
+const KAZAKHSTAN_ZIP: &[u8] =
+    include_bytes!("../../../../data/sdg-timeseries/kazakhstan-open-sdg.zip");
 /// Tajikistan's SDMX-ML 2.1 data message.
 const TAJIKISTAN_DATA: (&str, &[u8]) = (
     "TAJSTAT_Data.xml",
@@ -92,7 +93,7 @@ pub async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
     let mut refused = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
-        let name = entry.name().to_owned();
+        let name = entry.name().to_string();
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut bytes)?;
         match hrtrack_sdg::open_sdg::read(&bytes, &name) {

@@ -45,11 +45,11 @@ async fn template(store: &Store, args: &SdgTemplateArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("sdg-{indicator}-template.xlsx")));
     std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    out(&format!(
+    out!(
         "wrote {} ({} bytes): the template of indicator {indicator}",
         path.display(),
         bytes.len()
-    ));
+    );
     Ok(())
 }
 
@@ -94,9 +94,11 @@ async fn codelists(store: &Store, args: &SdgCodelistsArgs) -> anyhow::Result<()>
         bail!("the structure holds no code list");
     }
     let counts = store.load_sdg_codelists(&codes).await?;
-    out(&format!(
+    out!(
         "loaded {} code lists ({} codes) and {} components",
-        counts.codelists, counts.codes, counts.components
-    ));
+        counts.codelists,
+        counts.codes,
+        counts.components
+    );
     Ok(())
 }

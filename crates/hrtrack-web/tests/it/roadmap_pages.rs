@@ -58,7 +58,12 @@ pub(crate) async fn get(app: &TestApp, uri: &str, cookie: Option<&str>) -> Answe
     send(app, "GET", uri, cookie, None, Vec::new()).await
 }
 
-pub(crate) async fn post(app: &TestApp, uri: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
+pub(crate) async fn post(
+    app: &TestApp,
+    uri: &str,
+    cookie: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> Answer {
     send(
         app,
         "POST",

@@ -35,7 +35,10 @@ pub(crate) async fn load_code_lists(store: &Store) {
         .add_names(&read("sdg-codelists/names.csv"), "names.csv")
         .unwrap_or_else(|e| panic!("{e:?}"));
     codes
-        .add_additive_units(&read("sdg-codelists/additive_units.csv"), "additive_units.csv")
+        .add_additive_units(
+            &read("sdg-codelists/additive_units.csv"),
+            "additive_units.csv",
+        )
         .unwrap_or_else(|e| panic!("{e:?}"));
     store.load_sdg_codelists(&codes).await.expect("code lists");
 }
@@ -91,8 +94,10 @@ async fn upload(
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     body.extend_from_slice(
@@ -111,7 +116,10 @@ async fn upload(
 
 async fn submission_json(app: &TestApp, cookie: &str, id: i64) -> Value {
     let answer = app
-        .get_with_headers(&format!("/api/v1/sdg/submissions/{id}"), &[("cookie", cookie)])
+        .get_with_headers(
+            &format!("/api/v1/sdg/submissions/{id}"),
+            &[("cookie", cookie)],
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     answer.json()
@@ -282,7 +290,7 @@ async fn provider_to_public() {
             &format!("/api/v1/sdg/submissions/{second}/decision"),
             Some(&statistician),
             Some("application/json"),
-            serde_json::json!({"version": version, "decision": "approve", "publish_at": "2999-01-01T00:00:00Z"})
+            serde_json::json!({"version": version, "decision": "approve", "publish_at": "2099-01-01T00:00:00Z"})
                 .to_string()
                 .into_bytes(),
         )
@@ -298,7 +306,7 @@ async fn provider_to_public() {
                     ("x-csrf-token", statistician_csrf.as_str()),
                     ("content-type", "application/json"),
                 ],
-                serde_json::json!({"version": version, "decision": "approve", "publish_at": "2999-01-01T00:00:00Z"})
+                serde_json::json!({"version": version, "decision": "approve", "publish_at": "2099-01-01T00:00:00Z"})
                     .to_string()
                     .into_bytes(),
             )
@@ -307,8 +315,8 @@ async fn provider_to_public() {
         assert_eq!(answer.json()["status"], "approved");
         let published = store.sdg_published_observations("5.5.1").await.expect("published");
         assert_eq!(published.len(), baseline, "embargoed data stays unpublished");
-        assert!(store.publish_due_sdg("2998-12-31T23:59:59Z").await.expect("due").is_empty());
-        assert_eq!(store.publish_due_sdg("2999-01-01T00:00:00Z").await.expect("due"), vec![second]);
+        assert!(store.publish_due_sdg("2098-12-31T23:59:59Z").await.expect("due").is_empty());
+        assert_eq!(store.publish_due_sdg("2099-01-01T00:00:00Z").await.expect("due"), vec![second]);
         let published = store.sdg_published_observations("5.5.1").await.expect("published");
         assert_eq!(published.len(), baseline + 2);
         let value = |series: &str, period: &str| {
@@ -357,11 +365,18 @@ async fn template_and_metadata() {
         publish_kazakhstan_551(store).await;
         // The template of an indicator reads back as its published data.
         let answer = app.get("/sdg/indicators/5.5.1/template.xlsx").await;
-        assert_eq!(answer.status, StatusCode::OK);
-        let dataset = hrtrack_sdg::xlsx::read(&answer.body, "template.xlsx").unwrap_or_else(|e| panic!("{e:?}"));
-        let published = store.sdg_published_observations("5.5.1").await.expect("published");
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let dataset = hrtrack_sdg::xlsx::read(&answer.body, "template.xlsx")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let published = store
+            .sdg_published_observations("5.5.1")
+            .await
+            .expect("published");
         assert_eq!(dataset.observations.len(), published.len());
-        assert_eq!(app.get("/sdg/indicators/99.9.9/template.xlsx").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get("/sdg/indicators/99.9.9/template.xlsx").await.status,
+            StatusCode::NOT_FOUND
+        );
 
         // National metadata: statisticians only; three languages.
         make_user(app, "statistician", Role::Statistician, vec![]).await;
@@ -372,7 +387,11 @@ async fn template_and_metadata() {
             app,
             "/sdg/indicators/5.5.1/metadata",
             Some(&provider),
-            &[("csrf", &provider_csrf), ("lang", "ru"), ("definition", "x")],
+            &[
+                ("csrf", &provider_csrf),
+                ("lang", "ru"),
+                ("definition", "x"),
+            ],
         )
         .await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN);
@@ -380,13 +399,20 @@ async fn template_and_metadata() {
             app,
             "/sdg/indicators/5.5.1/metadata",
             Some(&statistician),
-            &[("csrf", &csrf), ("lang", "ru"), ("definition", "Доля мест, занимаемых женщинами"), ("agency", "Бюро национальной статистики")],
+            &[
+                ("csrf", &csrf),
+                ("lang", "ru"),
+                ("definition", "Доля мест, занимаемых женщинами"),
+                ("agency", "Бюро национальной статистики"),
+            ],
         )
         .await;
         assert_eq!(location(&answer), "/sdg/indicators/5.5.1");
         let texts = store.sdg_metadata_texts("5.5.1").await.expect("metadata");
         assert_eq!(
-            texts.get(&("definition".to_owned(), "ru".to_owned())).map(String::as_str),
+            texts
+                .get(&("definition".to_owned(), "ru".to_owned()))
+                .map(String::as_str),
             Some("Доля мест, занимаемых женщинами")
         );
         let form = get(app, "/sdg/indicators/5.5.1/metadata", Some(&statistician)).await;
