@@ -666,7 +666,7 @@ async fn publish(
     .bind(indicator)
     .fetch_one(&mut **tx)
     .await?;
-    let current = published_observations(&mut **tx, indicator).await?;
+    let current = published_observations(tx, indicator).await?;
     if last == 0 && !current.is_empty() {
         // The imported data becomes version 1, so that this change can be shown.
         insert_version(tx, indicator, 1, None, now, &current).await?;

@@ -93,7 +93,7 @@ pub async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
     let mut refused = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
-        let name = entry.name().to_string();
+        let name = entry.name()?.into_owned();
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut bytes)?;
         match hrtrack_sdg::open_sdg::read(&bytes, &name) {
