@@ -41,6 +41,15 @@ fn demo_builds_a_database() {
     assert!(states > 150 && states <= 193, "{headline}");
     assert!(reviews > 190, "{headline}");
     assert!(file.exists(), "no {}", file.display());
+    // The SDG part: the code lists, 273 Kazakhstan files and Tajikistan's data, of which the
+    // readers refuse 19 (duplicate keys, short rows), as the hrtrack-sdg tests account for.
+    let sdg = summary
+        .lines()
+        .find(|l| l.starts_with("SDG data:"))
+        .unwrap_or_else(|| panic!("no SDG line in {summary}"));
+    assert!(sdg.contains("20 code lists"), "{sdg}");
+    assert!(sdg.contains("274 files read, 19 refused"), "{sdg}");
+    assert!(number_before(sdg, "observations") > 30_000, "{sdg}");
 
     let url = format!("sqlite://{}", file.display());
     let args = ["stats", "--state", "Slovenia", "--cycle", "4", "--json"];

@@ -9,5 +9,6 @@ mod mapping;
 mod registry;
 mod round_trip;
 mod sdg_import;
+mod sdg_platform;
 mod search;
 mod serve;

@@ -1,0 +1,72 @@
+//! `hrtrack sdg codelists` and `hrtrack sdg template`, and the Kazakhstan ZIP the demo
+//! bundles, which must hold exactly the files of the folder it was packed from.
+
+use std::io::Read;
+
+use crate::common::{Workspace, path_str, succeeded};
+
+const KAZAKHSTAN: &str = "../../data/sdg-timeseries/kazakhstan-open-sdg";
+
+/// The number just before `label` in `text`.
+fn number_before(text: &str, label: &str) -> usize {
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"));
+    text[..at]
+        .split_whitespace()
+        .last()
+        .and_then(|n| n.trim_start_matches('(').parse().ok())
+        .unwrap_or_else(|| panic!("no number before {label:?} in {text}"))
+}
+
+#[test]
+fn code_lists_then_the_template_of_an_indicator() {
+    let ws = Workspace::new();
+    let loaded = ws.ok(&["sdg", "codelists"]);
+    assert_eq!(number_before(&loaded, "code lists"), 20, "{loaded}");
+    assert!(number_before(&loaded, "codes)") > 1500, "{loaded}");
+
+    let file = std::fs::canonicalize(format!("{KAZAKHSTAN}/indicator_5-5-1.csv")).expect("file");
+    let file = path_str(&file);
+    ws.ok(&["import", "open-sdg", file]);
+    let output = ws.file("551.xlsx");
+    let args = ["sdg", "template", "5.5.1", "--output", path_str(&output)];
+    let said = succeeded(&ws.run(&args), &args);
+    assert!(said.contains("5.5.1"), "{said}");
+    let bytes = std::fs::read(&output).expect("template written");
+    let dataset = hrtrack_sdg::xlsx::read(&bytes, "551.xlsx").unwrap_or_else(|e| panic!("{e:?}"));
+    let source =
+        hrtrack_sdg::open_sdg::read(&std::fs::read(file).expect("csv"), "indicator_5-5-1.csv")
+            .expect("read");
+    assert_eq!(dataset.observations.len(), source.observations.len());
+
+    let unknown = ws.run(&["sdg", "template", "99.9.9"]);
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("99.9.9"), "{stderr}");
+}
+
+#[test]
+fn bundled_zip_matches_the_folder() {
+    let zip = std::fs::read("../../data/sdg-timeseries/kazakhstan-open-sdg.zip").expect("zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("archive");
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("name").into_owned();
+        let mut packed = Vec::new();
+        entry.read_to_end(&mut packed).expect("unpack");
+        let on_disk =
+            std::fs::read(format!("{KAZAKHSTAN}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(packed == on_disk, "{name} differs from the folder's");
+        names.push(name);
+    }
+    let mut folder: Vec<String> = std::fs::read_dir(KAZAKHSTAN)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    folder.sort();
+    names.sort();
+    assert_eq!(names, folder);
+    assert_eq!(names.len(), 273);
+}
