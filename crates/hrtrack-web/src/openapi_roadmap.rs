@@ -1,5 +1,6 @@
-//! The Roadmap's part of the OpenAPI document: its paths (one table row per operation) and
-//! the schemas of its records and request bodies. `openapi` merges both into the document.
+//! The Roadmap's part of the OpenAPI document, and that of the SDG data collection
+//! workflow: their paths (one table row per operation) and the schemas of their records and
+//! request bodies. `openapi` merges both into the document.
 
 use serde_json::{Map, Value, json};
 
@@ -421,9 +422,77 @@ const OPERATIONS: &[Row] = &[
 ];
 
 /// The Roadmap's paths.
+/// The SDG data collection workflow's operations (tag "SDG data").
+const SDG_OPERATIONS: &[Row] = &[
+    (
+        "/api/v1/sdg/submissions",
+        "post",
+        "submitSdgData",
+        "Sends a new version of one indicator's data (data providers, statisticians): `multipart/form-data` with `indicator` (e.g. 5.5.1), `note` and `file` (the XLSX template, Open SDG CSV, SDMX-CSV or SDMX-ML, told by content). Validation runs at once: codes in their code lists, numbers, duplicate keys, units, parts not above totals; year-on-year jumps are warnings. A file that cannot be read or has errors answers 422 `validation_failed` with `report` (every problem by place, column and value) and nothing is stored.",
+        Access::SignedIn,
+        Some("SdgSubmissionBody"),
+        "SdgSubmission",
+        "201",
+    ),
+    (
+        "/api/v1/sdg/submissions",
+        "get",
+        "listSdgSubmissions",
+        "Submissions, newest first: all for statisticians, their own for data providers. `status` filters (submitted, returned, approved, published).",
+        Access::SignedIn,
+        None,
+        "SdgSubmissionList",
+        "200",
+    ),
+    (
+        "/api/v1/sdg/submissions/{id}",
+        "get",
+        "getSdgSubmission",
+        "One submission with its validation report (its sender and statisticians).",
+        Access::SignedIn,
+        None,
+        "SdgSubmission",
+        "200",
+    ),
+    (
+        "/api/v1/sdg/submissions/{id}/decision",
+        "post",
+        "decideSdgSubmission",
+        "A statistician approves a submitted version (published at once, or at `publish_at`, an embargo time in UTC) or returns it with a `comment`. Publishing replaces the indicator's published data and keeps the version.",
+        Access::SignedIn,
+        Some("SdgDecisionBody"),
+        "SdgSubmission",
+        "200",
+    ),
+    (
+        "/api/v1/sdg/indicators/{code}/versions",
+        "get",
+        "listSdgVersions",
+        "The published versions of an indicator's data, newest first (version 1 is the data imported before the first submission).",
+        Access::Public,
+        None,
+        "SdgVersionList",
+        "200",
+    ),
+    (
+        "/api/v1/sdg/indicators/{code}/changes",
+        "get",
+        "getSdgChanges",
+        "What changed between two published versions (`from`, `to`; by default the last two): observations added, removed and changed (before and after).",
+        Access::Public,
+        None,
+        "SdgChanges",
+        "200",
+    ),
+];
+
 pub fn paths() -> Map<String, Value> {
     let mut paths = Map::new();
-    for &(path, method, id, description, access, body, answer, status) in OPERATIONS {
+    let tagged = OPERATIONS
+        .iter()
+        .map(|row| (row, "Roadmap"))
+        .chain(SDG_OPERATIONS.iter().map(|row| (row, "SDG data")));
+    for (&(path, method, id, description, access, body, answer, status), tag) in tagged {
         let mut operation = Map::new();
         operation.insert("operationId".into(), id.into());
         operation.insert(
@@ -436,8 +505,8 @@ pub fn paths() -> Map<String, Value> {
                 .into(),
         );
         operation.insert("description".into(), description.into());
-        operation.insert("tags".into(), json!(["Roadmap"]));
-        let mut parameters: Vec<Value> = ["id", "uid"]
+        operation.insert("tags".into(), json!([tag]));
+        let mut parameters: Vec<Value> = ["id", "uid", "code"]
             .iter()
             .filter(|name| path.contains(&format!("{{{name}}}")))
             .map(|&name| {
@@ -450,6 +519,18 @@ pub fn paths() -> Map<String, Value> {
             parameters.push(
                 json!({"name": "review", "in": "query", "required": false, "schema": string()}),
             );
+        }
+        if path == "/api/v1/sdg/submissions" && method == "get" {
+            parameters.push(
+                json!({"name": "status", "in": "query", "required": false, "schema": string()}),
+            );
+        }
+        if path == "/api/v1/sdg/indicators/{code}/changes" {
+            for name in ["from", "to"] {
+                parameters.push(
+                    json!({"name": name, "in": "query", "required": false, "schema": integer()}),
+                );
+            }
         }
         if path == "/api/v1/calendar" {
             parameters.push(json!({"name": "institution", "in": "query", "required": false, "schema": integer()}));
@@ -472,6 +553,9 @@ pub fn paths() -> Map<String, Value> {
         }
         if let Some(body) = body {
             let mut content = json!({"application/json": {"schema": schema_ref(body)}});
+            if id == "submitSdgData" {
+                content = json!({"multipart/form-data": {"schema": schema_ref(body)}});
+            }
             if id == "addEvidence" {
                 content["multipart/form-data"] = json!({"schema": object(&[
                     ("title", string()), ("public", json!({"type": "boolean"})),
@@ -868,7 +952,7 @@ pub fn schemas() -> Map<String, Value> {
                     ),
                     ("reports", ids()),
                     ("archived", boolean()),
-                    version,
+                    version.clone(),
                 ],
                 &["period", "level"],
             ),
@@ -956,6 +1040,99 @@ pub fn schemas() -> Map<String, Value> {
             object(&[
                 ("total", integer()),
                 ("items", array(schema_ref("AuditEntry"))),
+            ]),
+        ),
+        (
+            "SdgSubmission",
+            object(&[
+                ("id", integer()),
+                ("indicator", string()),
+                ("institution_id", nullable("integer")),
+                ("submitted_by", integer()),
+                ("submitted_by_name", string()),
+                ("submitted_at", string()),
+                (
+                    "status",
+                    json!({"type": "string", "enum": ["submitted", "returned", "approved", "published"]}),
+                ),
+                ("file_name", string()),
+                ("format", string()),
+                ("note", string()),
+                ("observations", integer()),
+                ("errors", integer()),
+                ("warnings", integer()),
+                (
+                    "report",
+                    json!({"type": "object", "description": "The validation report: `observations`, `series` and `issues`, each with `place` (\"row 12\" or the observation's key), `column`, `value`, `severity` (error, warning), `kind` (unknown_code, not_numeric, duplicate_key, unit_missing, part_above_total, year_on_year_jump, too_many_issues) and `message`."}),
+                ),
+                ("decided_by_name", nullable("string")),
+                ("decided_at", nullable("string")),
+                ("decision_comment", string()),
+                ("publish_at", nullable("string")),
+                ("published_at", nullable("string")),
+                ("published_version", nullable("integer")),
+                ("version", integer()),
+            ]),
+        ),
+        (
+            "SdgSubmissionList",
+            object(&[("submissions", array(schema_ref("SdgSubmission")))]),
+        ),
+        (
+            "SdgSubmissionBody",
+            body(
+                &[
+                    ("indicator", string()),
+                    ("note", string()),
+                    (
+                        "file",
+                        json!({"type": "string", "contentEncoding": "binary"}),
+                    ),
+                ],
+                &["indicator", "file"],
+            ),
+        ),
+        (
+            "SdgDecisionBody",
+            body(
+                &[
+                    version.clone(),
+                    (
+                        "decision",
+                        json!({"type": "string", "enum": ["approve", "return"]}),
+                    ),
+                    ("publish_at", string()),
+                    ("comment", string()),
+                ],
+                &["version", "decision"],
+            ),
+        ),
+        (
+            "SdgVersionList",
+            object(&[
+                ("indicator", string()),
+                (
+                    "versions",
+                    array(object(&[
+                        ("indicator", string()),
+                        ("number", integer()),
+                        ("submission_id", nullable("integer")),
+                        ("published_at", string()),
+                        ("observations", integer()),
+                    ])),
+                ),
+            ]),
+        ),
+        (
+            "SdgChanges",
+            object(&[
+                ("indicator", string()),
+                ("from", integer()),
+                ("to", integer()),
+                (
+                    "changes",
+                    json!({"type": "object", "description": "`added`, `removed` (observations), `changed` (pairs `before`, `after`) and `unchanged` (a count)."}),
+                ),
             ]),
         ),
     ];
