@@ -84,7 +84,7 @@ pub struct SdgDemo {
 
 /// Loads the bundled SDG code lists and data: the Kazakhstan files the readers refuse (19
 /// with duplicate keys or short rows) are left out and listed, as `--skip-invalid` does.
-pub async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
+async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
     let codes = super::sdg::code_lists(None, None, None)?;
     let codelists = store.load_sdg_codelists(&codes).await?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(KAZAKHSTAN_ZIP))
@@ -121,8 +121,7 @@ pub async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
 
 pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (url, store, summaries) = build(db, &args.file, !args.json).await?;
-    let sdg_data = load_sdg(&store).await?;
+    let (url, store, summaries, sdg_data) = build(db, &args.file, !args.json).await?;
     let stats = store.stats(&RecommendationFilter::default()).await?;
     let sdg = store.sdg_framework_size().await?;
     store.close().await;
@@ -156,13 +155,13 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Imports the bundled files into `db`, or into a new SQLite database at `file` (replacing
+/// Imports the bundled files (recommendations, then the SDG code lists and data) into `db`, or into a new SQLite database at `file` (replacing
 /// it) when no URL is given; prints each import's summary when `verbose`.
 pub async fn build(
     db: Option<&str>,
     file: &Path,
     verbose: bool,
-) -> anyhow::Result<(String, Store, Vec<ImportSummary>)> {
+) -> anyhow::Result<(String, Store, Vec<ImportSummary>, SdgDemo)> {
     let url = match db {
         Some(url) => url.to_owned(),
         None => {
@@ -186,5 +185,6 @@ pub async fn build(
         }
         summaries.push(summary);
     }
-    Ok((url, store, summaries))
+    let sdg = load_sdg(&store).await?;
+    Ok((url, store, summaries, sdg))
 }

@@ -16,7 +16,7 @@ pub async fn run(db: Option<&str>, args: &ServeArgs) -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let store = if args.demo {
-        let (url, store, _) = super::demo::build(db, &args.demo_file, false).await?;
+        let (url, store, _, _) = super::demo::build(db, &args.demo_file, false).await?;
         eprintln!("demo database: {url}");
         store
     } else {

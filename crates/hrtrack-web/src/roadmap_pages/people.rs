@@ -163,6 +163,14 @@ async fn account_page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> 
         ctx.t("nav.roadmap"),
         ctx.t("rm.calendar"),
     );
+    if crate::policy::role_allows(user.role, crate::policy::Permission::SubmitSdgData) {
+        let _ = write!(
+            body,
+            "<p><a href=\"/sdg/submissions\">{}</a> · <a href=\"/sdg/submit\">{}</a></p>",
+            ctx.t("sdgc.submissions"),
+            ctx.t("sdgc.submit_title"),
+        );
+    }
     let _ = write!(
         body,
         "{}{}",
