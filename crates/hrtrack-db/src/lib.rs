@@ -20,6 +20,7 @@ mod reference;
 pub mod roadmap;
 mod sdg;
 pub mod sdg_data;
+pub mod sdg_read;
 mod sql;
 mod stats;
 
@@ -37,6 +38,10 @@ pub use import::{ImportSummary, ReviewSummary};
 pub use recommendations::ReviewRecord;
 pub use sdg::{SdgFrameworkSize, SdgGoalTitles};
 pub use sdg_data::{ObservationRecord, SdgCounts, SdgImportSummary, SeriesRecord};
+pub use sdg_read::{
+    SdgBreakdowns, SdgGoalStatus, SdgIndicatorStatus, SdgLinkedAction, SdgLinkedRecommendation,
+    SdgMetadataField, SdgReportingStatus, SdgSlice,
+};
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
 
 /// The two databases hrtrack runs on.
