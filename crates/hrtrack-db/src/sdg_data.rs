@@ -99,6 +99,7 @@ pub fn format_code(format: SdgFormat) -> &'static str {
         SdgFormat::SdmxMlGeneric20 => "sdmx-ml-2.0-generic",
         SdgFormat::SdmxMlGeneric21 => "sdmx-ml-2.1-generic",
         SdgFormat::SdmxMlStructureSpecific21 => "sdmx-ml-2.1-structure-specific",
+        SdgFormat::XlsxTemplate => "xlsx-template",
     }
 }
 

@@ -1,17 +1,21 @@
 //! SDG indicator data for hrtrack: the SDMX-shaped observation model ([`model`]) and readers
 //! of the files statistics offices publish it in: Open SDG indicator CSVs ([`open_sdg`]),
 //! SDMX-CSV 1.0 and 2.x ([`sdmx_csv`]) and SDMX-ML 2.0/2.1 generic and 2.1
-//! structure-specific data messages ([`sdmx_ml`], which refuses any DTD).
+//! structure-specific data messages ([`sdmx_ml`], which refuses any DTD), and the XLSX template
+//! an agency fills in for one indicator ([`xlsx`]: written prefilled, read back). [`export`]
+//! writes a chosen slice of observations as plain CSV, Open SDG CSV, SDMX-CSV 2.x or JSON.
 //!
 //! Every reader takes bytes and a file name and returns a [`Dataset`] or every problem of the
 //! file at once, each an [`SdgReadError`] naming the file and the place (row and column). Readers
 //! never touch the database and never panic on input, whatever it holds.
 
+pub mod export;
 mod input;
 pub mod model;
 pub mod open_sdg;
 pub mod sdmx_csv;
 pub mod sdmx_ml;
+pub mod xlsx;
 
 pub use input::{MAX_ERRORS, MAX_FILE_BYTES, read_file};
 pub use model::{Dataset, Observation, RowAction, SdgFormat, SdgReadError};

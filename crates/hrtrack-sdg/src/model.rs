@@ -114,6 +114,8 @@ pub enum SdgFormat {
     SdmxMlGeneric20,
     SdmxMlGeneric21,
     SdmxMlStructureSpecific21,
+    /// The hrtrack XLSX indicator template ([`crate::xlsx`]).
+    XlsxTemplate,
 }
 
 /// One problem of a file: which file, where in it ("row 12, column Value", "header", "file"),
