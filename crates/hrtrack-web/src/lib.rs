@@ -37,6 +37,9 @@ pub mod policy;
 mod query;
 mod roadmap_api;
 mod roadmap_pages;
+mod sdg_api;
+mod sdg_charts;
+mod sdg_pages;
 mod search;
 
 use std::future::Future;
@@ -146,6 +149,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = api::routes()
         .merge(roadmap_pages::routes())
         .merge(pages::routes())
+        .merge(sdg_pages::routes())
         .with_state(state);
     for (name, value) in security_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));
