@@ -153,8 +153,10 @@ fn target_of(code: &str) -> String {
     code.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
-/// Published data per indicator: distinct SERIES codes, observations, latest period.
-type DataCounts = HashMap<String, (i64, i64, Option<String>)>;
+/// An indicator's published data: distinct SERIES codes, observations, latest period.
+type DataCount = (i64, i64, Option<String>);
+/// [`DataCount`]s by indicator code.
+type DataCounts = HashMap<String, DataCount>;
 
 impl Store {
     /// Per goal, how many indicators the framework has and how many have published
@@ -222,7 +224,7 @@ impl Store {
                 code,
             });
         }
-        let national: Vec<(&String, &(i64, i64, Option<String>))> = data
+        let national: Vec<(&String, &DataCount)> = data
             .iter()
             .filter(|(code, _)| !statuses.iter().any(|s| &s.code == *code))
             .collect();
