@@ -21,6 +21,7 @@ pub mod roadmap;
 mod sdg;
 pub mod sdg_collection;
 pub mod sdg_data;
+pub mod sdg_read;
 pub mod sdg_reference;
 mod sql;
 mod stats;
@@ -44,6 +45,10 @@ pub use import::{ImportSummary, ReviewSummary};
 pub use recommendations::ReviewRecord;
 pub use sdg::{SdgFrameworkSize, SdgGoalTitles};
 pub use sdg_data::{ObservationRecord, SdgCounts, SdgImportSummary, SeriesRecord};
+pub use sdg_read::{
+    SdgBreakdowns, SdgGoalStatus, SdgIndicatorStatus, SdgLinkedAction, SdgLinkedRecommendation,
+    SdgMetadataField, SdgReportingStatus, SdgSlice,
+};
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
 
 /// The two databases hrtrack runs on.

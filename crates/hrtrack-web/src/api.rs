@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::query::{ApiQuery, FilterParams, ListParams, ListRequest, TagParams, present};
-use crate::{docs_page, openapi, pages, roadmap_api, search};
+use crate::{docs_page, openapi, pages, roadmap_api, sdg_api, search};
 
 /// The longest recommendation id looked up; longer ones cannot exist.
 const MAX_UID_CHARS: usize = 200;
@@ -40,6 +40,8 @@ fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/themes", get(themes)),
         ("/api/v1/sdg/goals", get(sdg_goals)),
         ("/api/v1/sdg/goals/{goal}/targets", get(sdg_targets)),
+        ("/api/v1/sdg/indicators", get(sdg_api::indicators)),
+        ("/api/v1/sdg/data/{code}", get(sdg_api::data)),
         ("/api/v1/stats", get(stats)),
         ("/api/v1/openapi.json", get(openapi_json)),
         ("/api/v1/docs", get(docs)),

@@ -37,8 +37,11 @@ pub mod policy;
 mod query;
 mod roadmap_api;
 mod roadmap_pages;
+mod sdg_api;
+mod sdg_charts;
 mod sdg_collect;
 pub use sdg_collect::template_bytes as sdg_template_bytes;
+mod sdg_pages;
 mod search;
 
 use std::future::Future;
@@ -149,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(roadmap_pages::routes())
         .merge(sdg_collect::routes())
         .merge(pages::routes())
+        .merge(sdg_pages::routes())
         .with_state(state);
     for (name, value) in security_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));

@@ -146,6 +146,48 @@ fn paths() -> Value {
                 "404": response_ref("NotFound"),
                 "500": response_ref("Internal")
             }))},
+        "/api/v1/sdg/indicators": {"get": operation(
+            "listSdgIndicators", "List SDG indicators with their data",
+            "Every indicator of the global framework, and national indicators (such as \
+                `10.5.1.1`) the published data names, with titles in English, Russian and \
+                Turkmen, whether published data exists, the number of SDMX series codes and \
+                observations, and the latest period.",
+            "SDG", vec![],
+            items_responses("SdgIndicator"))},
+        "/api/v1/sdg/data/{code}": {"get": operation(
+            "getSdgData", "A slice of an indicator's published data",
+            "The published observations of one indicator, cut on the server. Any dimension \
+                id of the indicator's data (`SEX`, `AGE`, `URBANISATION`, `UNIT_MEASURE`, …) \
+                takes a comma-separated list of codes (`SEX=F,M`); `_T` also matches a total \
+                left blank, as Open SDG files write it. Dimensions not named are not filtered; \
+                an id the data does not have is refused with `bad_request`. `format` chooses \
+                JSON (`{\"indicator\", \"observations\"}`), a plain CSV, SDMX-CSV 2.x or an \
+                Open SDG CSV.",
+            "SDG",
+            vec![
+                json!({
+                    "name": "code", "in": "path", "required": true,
+                    "description": "The indicator code, e.g. `5.5.1` or a national `10.5.1.1`.",
+                    "schema": {"type": "string"}
+                }),
+                query_parameter("series", "Only this SDMX SERIES code.", string()),
+                query_parameter("startPeriod", "First period (inclusive), e.g. `2015`.", string()),
+                query_parameter("endPeriod", "Last period (inclusive, with its quarters and months).", string()),
+                query_parameter("format", "The answer's format.",
+                    json!({"type": "string", "enum": ["json", "csv", "sdmx-csv", "open-sdg"], "default": "json"})),
+            ],
+            json!({
+                "200": {
+                    "description": "The slice.",
+                    "content": {
+                        "application/json": {"schema": schema_ref("SdgData")},
+                        "text/csv": {"schema": {"type": "string"}}
+                    }
+                },
+                "400": response_ref("BadRequest"),
+                "404": response_ref("NotFound"),
+                "500": response_ref("Internal")
+            }))},
         "/api/v1/stats": {"get": operation(
             "getStats", "Statistics",
             "The counts `hrtrack stats --json` prints, for the same filters as the list.",
@@ -435,6 +477,32 @@ fn schemas() -> Value {
             ("short_en", string()),
             ("short_ru", string()),
             ("short_tk", string()),
+        ]),
+        "SdgIndicator": object(&[
+            ("code", string()),
+            ("target", string()),
+            ("goal", integer()),
+            ("global", json!({"type": "boolean"})),
+            ("title_en", string()),
+            ("title_ru", nullable("string")),
+            ("title_tk", nullable("string")),
+            ("series", integer()),
+            ("observations", integer()),
+            ("latest_period", nullable("string")),
+            ("reported", json!({"type": "boolean"})),
+        ]),
+        "SdgData": object(&[
+            ("indicator", string()),
+            ("observations", array(schema_ref("SdgObservation"))),
+        ]),
+        "SdgObservation": object(&[
+            ("series", string()),
+            ("indicator", nullable("string")),
+            ("dimensions", json!({"type": "object", "additionalProperties": {"type": "string"}})),
+            ("time_period", string()),
+            ("value", nullable("number")),
+            ("attributes", json!({"type": "object", "additionalProperties": {"type": "string"}})),
+            ("action", json!({"type": "string", "enum": ["Information", "Append", "Replace", "Delete"]})),
         ]),
         "SdgTarget": object(&[
             ("code", string()),

@@ -98,7 +98,7 @@ impl PageRequest {
     }
 
     /// Refuses parameters outside `allowed` and parameters given twice.
-    fn check_params(&self, allowed: &[&str]) -> Result<(), PageError> {
+    pub(crate) fn check_params(&self, allowed: &[&str]) -> Result<(), PageError> {
         let mut seen: Vec<&str> = Vec::new();
         for (name, _) in self.query.pairs() {
             // The name is echoed on the page; a hostile one is cut short.
@@ -120,7 +120,7 @@ impl PageRequest {
 
     /// The page from the cache when it was rendered for the same language, address and data
     /// version; else `render`ed (and kept when it succeeds).
-    async fn answer(
+    pub(crate) async fn answer(
         &self,
         app: &AppState,
         render: impl std::future::Future<Output = Result<Page, PageError>>,
@@ -218,14 +218,14 @@ pub(crate) struct PageError {
 }
 
 impl PageError {
-    fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
             detail: None,
         }
     }
 
-    fn bad_request(detail: String) -> Self {
+    pub(crate) fn bad_request(detail: String) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             detail: Some(detail),
@@ -332,7 +332,7 @@ fn group_label(lang: Lang, name: &str) -> String {
 }
 
 /// The title of SDG goal `goal` in the page language (full or short).
-fn goal_title(lang: Lang, goals: &[SdgGoalTitles], goal: i64, short: bool) -> String {
+pub(crate) fn goal_title(lang: Lang, goals: &[SdgGoalTitles], goal: i64, short: bool) -> String {
     let Some(titles) = goals.iter().find(|g| g.goal == goal) else {
         return goal.to_string();
     };
@@ -1259,10 +1259,11 @@ async fn one_recommendation(
         .join("<br>");
     body.push_str(&fact(lang, "rec.sdgs", &sdgs));
     if !record.sdg_targets.is_empty() {
+        let reported = app.store().sdg_reported_indicators().await?;
         body.push_str(&fact(
             lang,
             "rec.sdg_targets",
-            &escape(&record.sdg_targets.join(", ")),
+            &crate::sdg_pages::target_links(&record.sdg_targets, &reported),
         ));
     }
     let review = format!(
@@ -1580,12 +1581,13 @@ async fn one_goal(app: &AppState, request: &PageRequest, goal: &str) -> Result<P
         .unwrap_or(&target.title_en);
         let _ = write!(
             body,
-            "<li><strong>{}</strong> {}</li>",
-            escape(&target.code),
-            escape(text)
+            "<li id=\"target-{code}\"><strong>{code}</strong> {}</li>",
+            escape(text),
+            code = escape(&target.code),
         );
     }
     body.push_str("</ul>");
+    body.push_str(&crate::sdg_pages::goal_indicators_section(app, lang, number).await?);
     let filter = RecommendationFilter {
         sdg_goal: Some(goal),
         ..RecommendationFilter::default()

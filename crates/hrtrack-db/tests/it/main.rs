@@ -9,4 +9,5 @@ mod queries;
 mod review_counts;
 mod roadmap;
 mod sdg_data;
+mod sdg_read;
 mod support;

@@ -373,6 +373,14 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             escape(&ind.unit),
             words(ctx.lang(), ind.frequency.as_str())
         );
+        if let Some(code) = &ind.sdg_indicator {
+            let _ = write!(
+                body,
+                " · <a href=\"/sdg/indicators/{}\">{}</a>",
+                escape(code),
+                escape(&ctx.lang().format("sdgi.sdg_indicator", &[("code", code)]))
+            );
+        }
         if planner {
             let mut v = FormData::default();
             v.set("title", ind.title.clone());

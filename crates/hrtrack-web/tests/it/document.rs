@@ -49,7 +49,8 @@ async fn every_documented_path_answers_get() {
             };
             let uri = path
                 .replace("{uid}", "SVN-UPR4-140.7")
-                .replace("{goal}", "5");
+                .replace("{goal}", "5")
+                .replace("{code}", "5.5.1");
             let answer = app.get(&uri).await;
             assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text());
         }
@@ -99,6 +100,11 @@ async fn schemas_name_exactly_the_served_fields() {
                 "SdgTarget",
                 first_item(app, "/api/v1/sdg/goals/1/targets").await,
             ),
+            (
+                "SdgIndicator",
+                first_item(app, "/api/v1/sdg/indicators").await,
+            ),
+            ("SdgData", app.get_json("/api/v1/sdg/data/5.5.1").await),
             ("Stats", stats.clone()),
             ("PositionCounts", stats["positions"].clone()),
             ("ReviewStats", stats["reviews"][0].clone()),

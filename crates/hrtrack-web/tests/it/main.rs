@@ -3,7 +3,9 @@
 //! document, its snapshot, its routes and the API page, `pages` the HTML pages in three
 //! languages, `server` the real server on a socket, `search` full-text `q` through the
 //! index, `many_servers` two applications over one database, `roadmap_api` the Roadmap's API with
-//! its authorization matrix, `roadmap_pages` the Roadmap's forms and the walk-through.
+//! its authorization matrix, `roadmap_pages` the Roadmap's forms and the walk-through, `sdg_pages`
+//! the public SDG data pages, downloads and data API, `sdg_workflow` the SDG data collection
+//! from provider to public.
 
 mod api;
 mod document;
@@ -11,6 +13,7 @@ mod many_servers;
 mod pages;
 mod roadmap_api;
 mod roadmap_pages;
+mod sdg_pages;
 mod sdg_workflow;
 mod search;
 mod server;
