@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::query::{ApiQuery, FilterParams, ListParams, ListRequest, TagParams, present};
-use crate::{docs_page, openapi, pages, roadmap_api, sdg_api, search};
+use crate::{docs_page, openapi, pages, roadmap_api, sdg_api, sdg_collect, search};
 
 /// The longest recommendation id looked up; longer ones cannot exist.
 const MAX_UID_CHARS: usize = 200;
@@ -48,6 +48,7 @@ fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
     .into_iter()
     .chain(roadmap_api::route_table())
+    .chain(sdg_collect::api_route_table())
     .collect()
 }
 

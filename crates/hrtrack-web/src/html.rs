@@ -210,6 +210,7 @@ pub fn layout(lang: Lang, title: &str, here: &Here<'_>, body: &str) -> String {
          <nav aria-label=\"{main_nav}\"><ul>\
          <li><a href=\"/\">{home}</a></li>\
          <li><a href=\"/recommendations\">{recs}</a></li>\
+         <li><a href=\"/sdg\">{sdg}</a></li>\
          <li><a href=\"/roadmap\">{roadmap}</a></li>\
          <li><a href=\"/api/v1/docs\">{api}</a></li>\
          <li><a href=\"/account\">{account}</a></li></ul></nav>\n\
@@ -225,6 +226,7 @@ pub fn layout(lang: Lang, title: &str, here: &Here<'_>, body: &str) -> String {
         recs = escape(lang.text("nav.recommendations")),
         api = escape(lang.text("nav.api")),
         roadmap = escape(lang.text("nav.roadmap")),
+        sdg = escape(lang.text("nav.sdg")),
         account = escape(lang.text("nav.account")),
         main_nav = escape(lang.text("nav.main")),
         language = escape(lang.text("nav.language")),

@@ -1150,11 +1150,10 @@ pub(crate) async fn save_metadata(
     ctx.finish(result)
 }
 
-/// The collection workflow's routes: pages and API.
+/// The collection workflow's pages.
 pub fn routes() -> axum::Router<AppState> {
-    use axum::extract::DefaultBodyLimit;
     use axum::routing::{get, post};
-    let upload_limit = DefaultBodyLimit::max(crate::evidence::UPLOAD_BODY_LIMIT);
+    let upload_limit = axum::extract::DefaultBodyLimit::max(crate::evidence::UPLOAD_BODY_LIMIT);
     axum::Router::new()
         .route(
             "/sdg/submit",
@@ -1170,12 +1169,20 @@ pub fn routes() -> axum::Router<AppState> {
             "/sdg/indicators/{code}/metadata",
             get(metadata_form).post(save_metadata),
         )
-        .route(
+}
+
+/// The collection workflow's API routes (merged into the API's route table).
+pub fn api_route_table() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    use axum::routing::{get, post};
+    let upload_limit = axum::extract::DefaultBodyLimit::max(crate::evidence::UPLOAD_BODY_LIMIT);
+    vec![
+        (
             "/api/v1/sdg/submissions",
             get(api_submissions).post(api_submit).layer(upload_limit),
-        )
-        .route("/api/v1/sdg/submissions/{id}", get(api_submission))
-        .route("/api/v1/sdg/submissions/{id}/decision", post(api_decide))
-        .route("/api/v1/sdg/indicators/{code}/versions", get(api_versions))
-        .route("/api/v1/sdg/indicators/{code}/changes", get(api_changes))
+        ),
+        ("/api/v1/sdg/submissions/{id}", get(api_submission)),
+        ("/api/v1/sdg/submissions/{id}/decision", post(api_decide)),
+        ("/api/v1/sdg/indicators/{code}/versions", get(api_versions)),
+        ("/api/v1/sdg/indicators/{code}/changes", get(api_changes)),
+    ]
 }

@@ -19,6 +19,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hrtrack_db::sdg_read::{TOTAL_CODE, UNIT_DIMENSION};
+use hrtrack_db::sdg_reference::METADATA_FIELDS;
 use hrtrack_db::{SdgBreakdowns, SdgIndicatorStatus, SdgSlice};
 use hrtrack_sdg::Observation;
 
@@ -41,15 +42,6 @@ const MAX_CODE_CHARS: usize = 30;
 const SERIES_BREAKDOWN: &str = "SERIES";
 /// Attributes whose codes are named from the code lists.
 const NAMED_ATTRIBUTES: [&str; 3] = ["NATURE", "OBS_STATUS", "UNIT_MULT"];
-/// The national metadata fields, in the order the page shows them.
-const METADATA_FIELDS: [&str; 6] = [
-    "definition",
-    "method",
-    "source",
-    "agency",
-    "contact",
-    "last_update",
-];
 /// SDG NATURE codes with names in the message files, for stores without code lists.
 const NATURE_CODES: [&str; 6] = ["C", "CA", "E", "G", "M", "N"];
 
@@ -608,6 +600,19 @@ async fn one_indicator(
     body.push_str(&metadata_section(app, lang, &code).await?);
     body.push_str(&recommendations_section(app, lang, &indicator).await?);
     body.push_str(&actions_section(app, lang, &code).await?);
+    let _ = write!(
+        body,
+        "<h2>{}</h2><p><a href=\"/sdg/indicators/{code}/versions\">{}</a> · \
+         <a href=\"/sdg/indicators/{code}/template.xlsx\">{}</a> · \
+         <a href=\"/sdg/submit?indicator={code}\">{}</a> · \
+         <a href=\"/sdg/indicators/{code}/metadata\">{}</a></p>",
+        escape(lang.text("sdgc.for_staff")),
+        escape(lang.text("sdgc.versions")),
+        escape(lang.text("sdgc.template")),
+        escape(lang.text("sdgc.submit_title")),
+        escape(lang.text("sdgc.edit_metadata")),
+        code = escape(&code),
+    );
     Ok(Page { title, body })
 }
 
@@ -847,7 +852,7 @@ async fn metadata_section(app: &AppState, lang: Lang, code: &str) -> Result<Stri
             let _ = write!(
                 html,
                 "<dt>{}</dt><dd lang=\"{}\">{}</dd>",
-                escape(lang.text(&format!("sdgi.meta_{name}"))),
+                escape(lang.text(&format!("sdgm.{name}"))),
                 escape(&field.lang),
                 escape(&field.text)
             );

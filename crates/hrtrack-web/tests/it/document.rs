@@ -39,7 +39,12 @@ async fn every_documented_path_answers_get() {
         for path in document_paths() {
             // Public reads only: signed-in operations and records by id have their own tests.
             let get = &document["paths"][&path]["get"];
-            if get.is_null() || !get["security"].is_null() || path.contains("{id}") {
+            // What changed between versions needs two published versions: `sdg_workflow`.
+            if get.is_null()
+                || !get["security"].is_null()
+                || path.contains("{id}")
+                || path.ends_with("/changes")
+            {
                 continue;
             }
             let path = if path == "/api/v1/rollups" {
