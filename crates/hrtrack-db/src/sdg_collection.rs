@@ -423,23 +423,13 @@ impl Store {
         match decision {
             Decision::Return { comment } => {
                 let comment = crate::roadmap::required("comment", &comment, MAX_NOTE_CHARS)?;
-                sqlx::query(
-                    "UPDATE sdg_submissions SET status = 'returned', decided_by = $1, decided_at = $2, \
-                     decision_comment = $3, version = version + 1 WHERE id = $4",
-                )
-                .bind(actor.user_id)
-                .bind(&now)
-                .bind(&comment)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                record_audit(
+                record_decision(
                     &mut tx,
                     actor,
-                    "sdg_submission",
                     id,
-                    "returned",
-                    &serde_json::json!({"status": {"old": "submitted", "new": "returned"}, "comment": {"new": comment}}),
+                    SubmissionStatus::Returned,
+                    &comment,
+                    None,
                 )
                 .await?;
                 notify(
@@ -459,23 +449,13 @@ impl Store {
                     .filter(|t| !t.trim().is_empty())
                     .map(|t| normalise_publish_time(&t))
                     .transpose()?;
-                sqlx::query(
-                    "UPDATE sdg_submissions SET status = 'approved', decided_by = $1, decided_at = $2, \
-                     publish_at = $3, version = version + 1 WHERE id = $4",
-                )
-                .bind(actor.user_id)
-                .bind(&now)
-                .bind(&publish_at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                record_audit(
+                record_decision(
                     &mut tx,
                     actor,
-                    "sdg_submission",
                     id,
-                    "approved",
-                    &serde_json::json!({"status": {"old": "submitted", "new": "approved"}, "publish_at": {"new": publish_at}}),
+                    SubmissionStatus::Approved,
+                    "",
+                    publish_at.as_deref(),
                 )
                 .await?;
                 let due = publish_at.as_deref().is_none_or(|at| at <= now.as_str());
@@ -596,6 +576,42 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         published_observations(&mut conn, indicator).await
     }
+}
+
+/// Writes a statistician's decision on a submitted version, with its audit entry.
+async fn record_decision(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    id: i64,
+    status: SubmissionStatus,
+    comment: &str,
+    publish_at: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sdg_submissions SET status = $1, decided_by = $2, decided_at = $3, \
+         decision_comment = $4, publish_at = $5, version = version + 1 WHERE id = $6",
+    )
+    .bind(status.as_str())
+    .bind(actor.user_id)
+    .bind(now_rfc3339())
+    .bind(comment)
+    .bind(publish_at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    record_audit(
+        tx,
+        actor,
+        "sdg_submission",
+        id,
+        status.as_str(),
+        &serde_json::json!({
+            "status": {"old": "submitted", "new": status},
+            "decision_comment": {"new": comment},
+            "publish_at": {"new": publish_at},
+        }),
+    )
+    .await
 }
 
 async fn load_submission(
