@@ -1,14 +1,17 @@
-//! Fuzzing of both readers with proptest: random bytes, random text in the CSV alphabet, and
+//! Fuzzing of the readers with proptest: random bytes, random text in the CSV alphabet, and
 //! byte-level damage and truncation of a real Kazakhstan file and of an SDMX-CSV sample go into
-//! [`open_sdg::read`] and [`sdmx_csv::read`], which must answer `Ok` or errors naming the file,
-//! and never panic.
+//! [`open_sdg::read`] and [`sdmx_csv::read`], and damaged XLSX templates (prefilled with the
+//! real file) into [`xlsx::read`] and [`read_any`]; each must answer `Ok` or errors naming the
+//! file, and never panic. The validator runs on whatever the damaged CSV still reads as.
 //!
 //! Each property runs `PROPTEST_CASES` cases (256 when unset); a long run:
 //! `PROPTEST_CASES=20000 cargo test -p hrtrack-sdg --test it fuzz`.
 
 use std::sync::LazyLock;
 
-use hrtrack_sdg::{Dataset, SdgReadError, open_sdg, sdmx_csv};
+use hrtrack_sdg::codelists::CodeLists;
+use hrtrack_sdg::validate::{ValidationOptions, validate};
+use hrtrack_sdg::{Dataset, SdgReadError, open_sdg, read_any, sdmx_csv, template, xlsx};
 use proptest::prelude::*;
 
 const NAME: &str = "indicator_1-1-1.csv";
@@ -24,6 +27,14 @@ static OPEN_SDG_SAMPLE: LazyLock<Vec<u8>> = LazyLock::new(|| {
         .nth(59)
         .map_or(bytes.len(), |(i, _)| i + 1);
     bytes[..end].to_vec()
+});
+
+/// The template of 5.5.2 prefilled with the sample's observations.
+static TEMPLATE_SAMPLE: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let dataset = open_sdg::read(&OPEN_SDG_SAMPLE, NAME).expect("the sample reads");
+    let codes = CodeLists::new(Vec::new(), Vec::new());
+    let plan = template::plan_template("5.5.2", "Sample", &codes, dataset.observations);
+    xlsx::write_template(&plan).expect("template")
 });
 
 const SDMX_SAMPLE: &str = "STRUCTURE,STRUCTURE_ID,ACTION,SERIES,REF_AREA,SEX,TIME_PERIOD,OBS_VALUE,OBS_STATUS,COMMENT_OBS\n\
@@ -110,6 +121,17 @@ proptest! {
     #[test]
     fn fuzz_damaged_sdmx_csv(bytes in damaged(SDMX_SAMPLE.as_bytes().to_vec())) {
         both(&bytes)?;
+        if let Ok(dataset) = sdmx_csv::read(&bytes, NAME) {
+            let codes = CodeLists::new(Vec::new(), Vec::new());
+            let report = validate(&dataset, &codes, &dataset.observations, &ValidationOptions::default());
+            prop_assert_eq!(report.observations, dataset.observations.len());
+        }
+    }
+
+    #[test]
+    fn fuzz_damaged_xlsx_template(bytes in damaged(TEMPLATE_SAMPLE.clone())) {
+        check(xlsx::read(&bytes, NAME))?;
+        check(read_any(&bytes, NAME))?;
     }
 }
 
@@ -120,4 +142,6 @@ fn the_samples_are_read_undamaged() {
     let without_last_line = SDMX_SAMPLE.trim_end_matches("DATAFLOW,FREQ,TIME_PERIOD,OBS_VALUE\n");
     let d = sdmx_csv::read(without_last_line.as_bytes(), NAME).expect("reads");
     assert_eq!(d.observations.len(), 3);
+    let d = xlsx::read(&TEMPLATE_SAMPLE, NAME).expect("the template reads");
+    assert_eq!(d.observations.len(), 59);
 }
