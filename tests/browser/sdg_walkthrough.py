@@ -160,8 +160,9 @@ class SdgWalk(RoadmapWalk):
         self.ids["first"] = match.group(1)
         rows = [self.wd.text(r) for r in self.wd.find_all("main table.report tbody tr")]
         check(any("OBS_VALUE" in r for r in rows), f"no year-on-year warning: {rows}")
+        shot = self.shot('jumpy-version', 'main table.report')
         self.sign_out()
-        return f"{self.shot('jumpy-version')}: submission {match.group(1)}, {len(rows)} warning(s)"
+        return f"{shot}: submission {match.group(1)}, {len(rows)} warning(s)"
 
     def step_return(self):
         self.sign_in("statistician")
@@ -174,8 +175,9 @@ class SdgWalk(RoadmapWalk):
         self.fill(form, "comment", COMMENT)
         self.press(form, "Return")
         check(COMMENT in self.main_text(), "the comment is not shown")
+        shot = self.shot('returned')
         self.sign_out()
-        return f"{self.shot('returned')}: returned with the comment"
+        return f"{shot}: returned with the comment"
 
     def step_resubmit(self):
         self.sign_in("provider")
@@ -190,8 +192,9 @@ class SdgWalk(RoadmapWalk):
         match = re.fullmatch(r"/sdg/submissions/(\d+)", self.path())
         check(match, f"after sending again: {wd.url()}")
         self.ids["second"] = match.group(1)
+        shot = self.shot('resubmitted')
         self.sign_out()
-        return f"{self.shot('resubmitted')}: submission {match.group(1)}"
+        return f"{shot}: submission {match.group(1)}"
 
     def step_approve(self):
         self.sign_in("statistician")
@@ -200,12 +203,14 @@ class SdgWalk(RoadmapWalk):
         wd.wait_loaded()
         text = self.main_text()
         check("2 added, 1 changed, 0 removed" in text, f"what it changes: {text[:800]!r}")
+        review = self.shot('review', 'main table.changes')
         form = [f for f in wd.find_all('main form[action$="/decision"]')
                 if wd.find_all('input[name="publish_at"]', f)][0]
         self.press(form, "Approve")
         check("Published" in self.main_text(), "the submission is not published")
+        shot = self.shot('approved')
         self.sign_out()
-        return f"{self.shot('approved')}: 2 added, 1 changed; published"
+        return f"{review}, {shot}: 2 added, 1 changed; published"
 
     def step_public_after(self):
         wd = self.wd
