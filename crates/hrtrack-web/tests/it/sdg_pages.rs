@@ -390,3 +390,44 @@ async fn sdg_pages_in_russian_and_turkmen() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn recommendations_and_indicators_link_both_ways() {
+    each_backend(async |app| {
+        import(app).await;
+        // A recommendation on target 5.5, as a ministry's table would bring it.
+        let batch = hrtrack_import::table::read(
+            b"state,cycle,session,paragraph,text,position,recommending_states,sdg_targets\n\
+              Turkmenistan,4,46,5.5,Increase the participation of women in political life,supported,Norway,5.5\n",
+            "t.csv",
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        app.store
+            .import_batch(&batch, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.refresh_index().await;
+        let (total, linked) = app
+            .store
+            .sdg_target_recommendations("5.5", 20)
+            .await
+            .expect("linked");
+        assert_eq!(total, 1);
+        let uid = &linked[0].uid;
+        // The recommendation's page leads to the goal's target and to 5.5.1, which has data.
+        let page = app.get(&format!("/recommendations/{uid}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        assert!(html.contains("/sdg/5#target-5.5"), "{html}");
+        assert!(html.contains("href=\"/sdg/indicators/5.5.1\""), "{html}");
+        // The indicator's page leads back to the recommendation.
+        let page = app.get("/sdg/indicators/5.5.1").await;
+        assert!(
+            page.text().contains(&format!("/recommendations/{uid}")),
+            "{}",
+            page.text()
+        );
+    })
+    .await;
+}
