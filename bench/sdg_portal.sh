@@ -11,7 +11,8 @@
 #      broken down by age, its SDMX-CSV download, and the data API (8.5.2, SEX=F,M since
 #      2015), each after one warm-up request (pages are kept rendered per data version; the
 #      downloads and the API are not); requests per second, p50 and p99, and the p99 as a
-#      ratio to /healthz's.
+#      ratio to /healthz's; before that, the time of the first (uncached) request of the
+#      page by sex, urbanisation, region and age.
 #
 # Usage: cargo build --release -p hrtrack-cli && bench/sdg_portal.sh
 # Needs: wrk (Debian: apt-get install wrk), python3, curl. DURATION (default 30), HRTRACK_BIN.
@@ -77,6 +78,14 @@ done
 PAGE="/sdg/indicators/8.5.2?by=AGE"
 DOWNLOAD="/sdg/indicators/8.5.2/data.sdmx.csv?by=AGE"
 API="/api/v1/sdg/data/8.5.2?SEX=F,M&startPeriod=2015"
+# The page cache answers repeated addresses; the first request of each address renders it.
+first=""
+for by in SEX URBANISATION REF_AREA AGE; do
+    seconds=$(curl -sf -o /dev/null -w '%{time_total}' "http://$address/sdg/indicators/8.5.2?by=$by") \
+        || die "GET the page by $by failed"
+    first+=" by=$by $(python3 -c "print(f'{$seconds * 1000:.1f}')") ms;"
+done
+echo "first (uncached) render of the indicator page, one request each:$first"
 read -r h_rps h_p50 h_p99 < <(load "$address" /healthz)
 printf '%-52s %10s req/s  p50 %9s  p99 %9s\n' "/healthz" "$h_rps" "$h_p50" "$h_p99"
 for path in "$PAGE" "$DOWNLOAD" "$API"; do

@@ -194,16 +194,34 @@ impl Store {
         &self,
         goal: Option<i64>,
     ) -> Result<Vec<SdgIndicatorStatus>, StoreError> {
+        self.indicator_statuses(goal, None).await
+    }
+
+    /// The statuses of a goal's indicators (all goals when `None`), or with `only` of that one
+    /// indicator (and, for a national one, of its global parent, which gives its titles).
+    async fn indicator_statuses(
+        &self,
+        goal: Option<i64>,
+        only: Option<&str>,
+    ) -> Result<Vec<SdgIndicatorStatus>, StoreError> {
         let goal_number = goal.unwrap_or(0);
+        let only_code = only.unwrap_or("");
         let rows = sqlx::query(
             "SELECT i.code, i.target, t.goal, i.title_en, i.title_ru, i.title_tk \
              FROM sdg_indicators i JOIN sdg_targets t ON t.code = i.target \
-             WHERE ($1 = 0 OR t.goal = $1)",
+             WHERE ($1 = 0 OR t.goal = $1) AND ($2 = '' OR i.code = $2 OR i.code = $3)",
         )
         .bind(goal_number)
+        .bind(only_code.to_owned())
+        .bind(global_parent(only_code))
         .fetch_all(&self.pool)
         .await?;
-        let prefix = goal.map_or_else(|| "%".to_owned(), |g| format!("{g}.%"));
+        // A code holds no LIKE wildcard but `_`, which SDG codes do not use.
+        let prefix = match (only, goal) {
+            (Some(code), _) => code.to_owned(),
+            (None, Some(g)) => format!("{g}.%"),
+            (None, None) => "%".to_owned(),
+        };
         let data = self.sdg_data_counts(&prefix).await?;
         let mut statuses: Vec<SdgIndicatorStatus> = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -265,7 +283,7 @@ impl Store {
             return Ok(None);
         };
         Ok(self
-            .sdg_indicator_statuses(Some(goal))
+            .indicator_statuses(Some(goal), Some(code))
             .await?
             .into_iter()
             .find(|s| s.code == code && (s.global || s.reported)))
