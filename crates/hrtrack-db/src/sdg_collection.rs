@@ -13,10 +13,10 @@
 //! Nothing here reads or writes a submission's data into `sdg_observations` before it is
 //! published: the public pages read only that table.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use hrtrack_domain::{Role, SubmissionStatus};
-use hrtrack_sdg::{Dataset, Observation, RowAction, SdgFormat};
+use hrtrack_sdg::{Codes, Dataset, Observation, RowAction, SdgFormat};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -644,8 +644,7 @@ async fn published_observations(
         .map(|row| {
             let dimensions: String = row.try_get("dimensions")?;
             let attributes: String = row.try_get("attributes")?;
-            let mut dimensions: BTreeMap<String, String> =
-                serde_json::from_str(&dimensions).unwrap_or_default();
+            let mut dimensions: Codes = serde_json::from_str(&dimensions).unwrap_or_default();
             // The unit is part of a stored series' key but an attribute of the observation.
             dimensions.remove("UNIT_MEASURE");
             Ok(Observation {

@@ -24,7 +24,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use hrtrack_sdg::{Dataset, Observation, RowAction, SdgFormat};
+use hrtrack_sdg::{Codes, Dataset, Observation, RowAction, SdgFormat};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
@@ -105,7 +105,7 @@ pub fn format_code(format: SdgFormat) -> &'static str {
 
 /// The canonical key of a set of dimensions: `ID=CODE` pairs in id order joined by `|`, with
 /// `\`, `|` and `=` escaped by `\`.
-pub fn dimension_key(dimensions: &BTreeMap<String, String>) -> String {
+pub fn dimension_key(dimensions: &Codes) -> String {
     fn push_escaped(key: &mut String, text: &str) {
         for c in text.chars() {
             if matches!(c, '\\' | '|' | '=') {
@@ -130,12 +130,12 @@ pub fn dimension_key(dimensions: &BTreeMap<String, String>) -> String {
 /// its unit of measure. (The SDG DSD has UNIT_MEASURE as a dimension; the readers keep it
 /// among the attributes. Open SDG files mix units in one file, e.g. Kazakhstan's 8.10.1 gives
 /// bank branches and ATMs per 100,000 adults for the same years.)
-pub fn series_dimensions(obs: &Observation) -> BTreeMap<String, String> {
+pub fn series_dimensions(obs: &Observation) -> Codes {
     let mut dimensions = obs.dimensions.clone();
-    if let Some(unit) = obs.attribute("UNIT_MEASURE") {
-        dimensions
-            .entry("UNIT_MEASURE".to_owned())
-            .or_insert_with(|| unit.to_owned());
+    if let Some(unit) = obs.attribute("UNIT_MEASURE")
+        && !dimensions.contains_key("UNIT_MEASURE")
+    {
+        dimensions.insert("UNIT_MEASURE".to_owned(), unit.to_owned());
     }
     dimensions
 }
@@ -150,11 +150,26 @@ fn same_series(a: &Observation, b: &Observation) -> bool {
 
 /// The SHA-256 (hex) of a dataset as read: format, dataflow and observations.
 fn dataset_sha256(dataset: &Dataset) -> String {
-    let mut hasher = Sha256::new();
-    // Serialising the model cannot fail (string keys, plain values).
-    let json = serde_json::to_vec(&(&dataset.format, &dataset.dataflow, &dataset.observations))
-        .unwrap_or_default();
-    hasher.update(&json);
+    /// Feeds what is written to the hash, so that the JSON of a large dataset is never held.
+    struct Digesting(Sha256);
+    impl std::io::Write for Digesting {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = std::io::BufWriter::with_capacity(64 * 1024, Digesting(Sha256::new()));
+    // Serialising the model into the hash cannot fail (string keys, plain values).
+    let _ = serde_json::to_writer(
+        &mut writer,
+        &(&dataset.format, &dataset.dataflow, &dataset.observations),
+    );
+    // Writing into the hash cannot fail either.
+    let _ = std::io::Write::flush(&mut writer);
+    let (Digesting(hasher), _) = writer.into_parts();
     hasher
         .finalize()
         .iter()
@@ -185,7 +200,7 @@ impl Value {
 }
 
 /// A series as delete rows match it: id, indicator ("" when unknown), dimensions.
-type KnownSeries = (i64, String, BTreeMap<String, String>);
+type KnownSeries = (i64, String, Codes);
 
 /// One row's effect, resolved to series ids.
 enum Op {
@@ -387,7 +402,8 @@ pub(crate) async fn write_sdg(
     let mut index = load_series(tx).await?;
     let stored_series: HashSet<i64> = index.by_key.values().copied().collect();
     let mut touched: HashSet<i64> = HashSet::new();
-    let mut ops = Vec::new();
+    let rows: usize = datasets.iter().map(|d| d.observations.len()).sum();
+    let mut ops = Vec::with_capacity(rows + datasets.len());
     for (dataset, &dataset_id) in datasets.iter().zip(&dataset_ids) {
         let mut replaced = Vec::new();
         let mut replaced_seen = HashSet::new();
@@ -481,7 +497,7 @@ pub(crate) async fn write_sdg(
 
     // 3. The differences.
     let mut removals: Vec<(i64, &str)> = Vec::new();
-    let mut inserts: Vec<(i64, &str, Option<f64>, &str, i64)> = Vec::new();
+    let mut inserts: Vec<(i64, &str, Option<f64>, &str, i64)> = Vec::with_capacity(rows);
     let empty = BTreeMap::new();
     for &id in &touched {
         let before = stored.get(&id).unwrap_or(&empty);

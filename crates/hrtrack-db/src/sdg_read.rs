@@ -421,9 +421,9 @@ impl Store {
                     continue;
                 };
                 let attributes: String = row.try_get("attributes")?;
-                let attributes: BTreeMap<String, String> =
+                let attributes: hrtrack_sdg::Codes =
                     serde_json::from_str(&attributes).unwrap_or_default();
-                let mut dimensions = dimensions.clone();
+                let mut dimensions: hrtrack_sdg::Codes = dimensions.clone().into();
                 if dimensions.get(UNIT_DIMENSION) == attributes.get(UNIT_DIMENSION) {
                     dimensions.remove(UNIT_DIMENSION);
                 }

@@ -32,4 +32,4 @@ pub mod xlsx;
 
 pub use detect::read_any;
 pub use input::{MAX_ERRORS, MAX_FILE_BYTES, read_file};
-pub use model::{Dataset, Observation, RowAction, SdgFormat, SdgReadError};
+pub use model::{Codes, Dataset, Observation, RowAction, SdgFormat, SdgReadError};

@@ -1105,10 +1105,10 @@ impl<'a> Parser<'a> {
             self.observations.push(Observation {
                 series,
                 indicator,
-                dimensions: level.dims,
+                dimensions: level.dims.into(),
                 time_period,
                 value,
-                attributes: level.attrs,
+                attributes: level.attrs.into(),
                 action: ds.action,
             });
         }
