@@ -267,7 +267,7 @@ fn describe_key(obs: &Observation) -> String {
         parts.push(format!("{k} {v}"));
     }
     for id in KEY_ATTRIBUTES {
-        if let Some(v) = obs.attributes.get(*id) {
+        if let Some(v) = obs.attributes.get(id) {
             parts.push(format!("{id} {v}"));
         }
     }
