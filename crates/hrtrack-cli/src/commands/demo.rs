@@ -139,10 +139,11 @@ pub async fn run(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<()> {
             sdg.titled_in_all_three
         );
         out!(
-            "SDG data: {} code lists ({} codes); {} files read, {} refused by the readers; {} series, {} observations",
+            "SDG data: {} code lists ({} codes); of {} files, {} imported and {} refused by the readers (`demo --json` lists why); {} series, {} observations",
             sdg_data.codelists.codelists,
             sdg_data.codelists.codes,
             sdg_data.files,
+            sdg_data.files - sdg_data.refused.len(),
             sdg_data.refused.len(),
             sdg_data.import.series,
             sdg_data.import.added + sdg_data.import.updated + sdg_data.import.unchanged
