@@ -48,7 +48,10 @@ fn demo_builds_a_database() {
         .find(|l| l.starts_with("SDG data:"))
         .unwrap_or_else(|| panic!("no SDG line in {summary}"));
     assert!(sdg.contains("20 code lists"), "{sdg}");
-    assert!(sdg.contains("of 274 files, 255 imported and 19 refused"), "{sdg}");
+    assert!(
+        sdg.contains("of 274 files, 255 imported and 19 refused"),
+        "{sdg}"
+    );
     assert!(number_before(sdg, "observations") > 30_000, "{sdg}");
 
     let url = format!("sqlite://{}", file.display());

@@ -10,7 +10,7 @@ use rust_xlsxwriter::Workbook;
 /// The UN Global Indicator Framework workbook: an XLSX file that is not a template.
 const FRAMEWORK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/sdg-framework/Global_Indicator_Framework_after_2023_refinement.English.xlsx"
+    "/../../data/sdg/Global_Indicator_Framework_after_2023_refinement.English.xlsx"
 );
 
 fn column(id: &str, label: &str, codes: &[(&str, &str)]) -> TemplateColumn {
@@ -259,7 +259,7 @@ fn a_workbook_without_about_or_with_a_bad_header_is_refused() {
 
 #[test]
 fn other_files_are_refused_cleanly() {
-    let framework = std::fs::read(FRAMEWORK).expect("the framework workbook is in shared/data");
+    let framework = std::fs::read(FRAMEWORK).expect("the framework workbook is in data/sdg");
     let errors = xlsx::read(&framework, "framework.xlsx").expect_err("not a template");
     assert_eq!(places(&errors), ["file"]);
     assert!(
