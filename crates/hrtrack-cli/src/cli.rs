@@ -92,6 +92,10 @@ pub struct SdgCodelistsArgs {
     /// Units of measure whose parts add up to totals, CSV (default: bundled).
     #[arg(long, value_name = "FILE")]
     pub additive: Option<PathBuf>,
+    /// National codes added to the lists (e.g. regions as REF_AREA), CSV
+    /// `codelist,code,parent,name_en,name_ru,name_tk` (default: bundled, Turkmenistan's velayats).
+    #[arg(long, value_name = "FILE")]
+    pub national: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

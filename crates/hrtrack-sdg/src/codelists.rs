@@ -94,6 +94,59 @@ impl CodeLists {
         Ok(self.additive_units.len() - before)
     }
 
+    /// Adds national codes to the structure's lists (the velayats of Turkmenistan as
+    /// REF_AREA under the country's code, for one) from a CSV with header
+    /// `codelist,code,parent,name_en,name_ru,name_tk`, and returns how many were added. Nothing
+    /// is added unless every row is right: an unknown code list, a code the list already has
+    /// (or another row adds), a parent not in the list, or a blank cell is an error naming the
+    /// row.
+    pub fn add_codes(&mut self, csv: &[u8], file_name: &str) -> Result<usize, Vec<SdgReadError>> {
+        let columns = [
+            "codelist", "code", "parent", "name_en", "name_ru", "name_tk",
+        ];
+        let added = std::cell::RefCell::new(BTreeSet::new());
+        let rows = read_table(csv, file_name, &columns, |cells| match cells {
+            [codelist, code, parent, ..] => {
+                let list = self
+                    .codelists
+                    .get(codelist)
+                    .ok_or_else(|| format!("code list \"{codelist}\" is not in the structure"))?;
+                if list.code(code).is_some()
+                    || !added.borrow_mut().insert((codelist.clone(), code.clone()))
+                {
+                    return Err(format!("{codelist} already has the code \"{code}\""));
+                }
+                match list.code(parent) {
+                    Some(_) => Ok(()),
+                    None => Err(format!("the parent \"{parent}\" is not in {codelist}")),
+                }
+            }
+            _ => Ok(()),
+        })?;
+        let count = rows.len();
+        for row in rows {
+            let [codelist, code, parent, en, ru, tk] =
+                <[String; 6]>::try_from(row).unwrap_or_else(|row| {
+                    let mut cells = row.into_iter();
+                    std::array::from_fn(|_| cells.next().unwrap_or_default())
+                });
+            if let Some(list) = self.codelists.get_mut(&codelist) {
+                let names = [("en", en), ("ru", ru), ("tk", tk)]
+                    .into_iter()
+                    .map(|(lang, name)| (lang.to_owned(), name))
+                    .collect();
+                list.codes.push(Code {
+                    id: code,
+                    names,
+                    parent: Some(parent),
+                    indicator: None,
+                    other_indicators: Vec::new(),
+                });
+            }
+        }
+        Ok(count)
+    }
+
     fn check_code(&self, codelist: &str, code: &str) -> Result<(), String> {
         let list = self
             .codelists

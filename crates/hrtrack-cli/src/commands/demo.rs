@@ -85,7 +85,7 @@ pub struct SdgDemo {
 /// Loads the bundled SDG code lists and data: the Kazakhstan files the readers refuse (19
 /// with duplicate keys or short rows) are left out and listed, as `--skip-invalid` does.
 async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
-    let codes = super::sdg::code_lists(None, None, None)?;
+    let codes = super::sdg::code_lists(super::sdg::CodeListFiles::default())?;
     let codelists = store.load_sdg_codelists(&codes).await?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(KAZAKHSTAN_ZIP))
         .context("the bundled Kazakhstan ZIP")?;

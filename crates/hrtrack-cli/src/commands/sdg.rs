@@ -22,6 +22,11 @@ const BUNDLED_NAMES: (&str, &[u8]) = (
     "names.csv",
     include_bytes!("../../../../data/sdg-codelists/names.csv"),
 );
+/// National codes: Turkmenistan's velayats as REF_AREA.
+const BUNDLED_NATIONAL: (&str, &[u8]) = (
+    "national_codes.csv",
+    include_bytes!("../../../../data/sdg-codelists/national_codes.csv"),
+);
 /// The units of measure whose parts add up to their totals.
 const BUNDLED_ADDITIVE: (&str, &[u8]) = (
     "additive_units.csv",
@@ -68,15 +73,28 @@ fn read(path: Option<&Path>, bundled: (&str, &[u8])) -> anyhow::Result<(String, 
     }
 }
 
+/// The files the code lists are made of; each `None` stands for the bundled one.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CodeListFiles<'a> {
+    pub structure: Option<&'a Path>,
+    pub national: Option<&'a Path>,
+    pub names: Option<&'a Path>,
+    pub additive: Option<&'a Path>,
+}
+
 /// The code lists from the named files, each falling back to the bundled one.
-pub fn code_lists(
-    structure: Option<&Path>,
-    names: Option<&Path>,
-    additive: Option<&Path>,
-) -> anyhow::Result<CodeLists> {
+pub fn code_lists(files: CodeListFiles<'_>) -> anyhow::Result<CodeLists> {
+    let CodeListFiles {
+        structure,
+        national,
+        names,
+        additive,
+    } = files;
     let (name, bytes) = read(structure, BUNDLED_STRUCTURE)?;
     let structure = hrtrack_sdg::structure::read(&bytes, &name).map_err(problems)?;
     let mut codes = CodeLists::from_structure(structure);
+    let (name, bytes) = read(national, BUNDLED_NATIONAL)?;
+    codes.add_codes(&bytes, &name).map_err(problems)?;
     let (name, bytes) = read(names, BUNDLED_NAMES)?;
     codes.add_names(&bytes, &name).map_err(problems)?;
     let (name, bytes) = read(additive, BUNDLED_ADDITIVE)?;
@@ -85,11 +103,12 @@ pub fn code_lists(
 }
 
 async fn codelists(store: &Store, args: &SdgCodelistsArgs) -> anyhow::Result<()> {
-    let codes = code_lists(
-        args.structure.as_deref(),
-        args.names.as_deref(),
-        args.additive.as_deref(),
-    )?;
+    let codes = code_lists(CodeListFiles {
+        structure: args.structure.as_deref(),
+        national: args.national.as_deref(),
+        names: args.names.as_deref(),
+        additive: args.additive.as_deref(),
+    })?;
     if codes.codelists.is_empty() {
         bail!("the structure holds no code list");
     }

@@ -1,5 +1,5 @@
-//! Code lists in use: the real SDG DSD with hrtrack's Russian and Turkmen names and additive
-//! units (data/sdg-codelists), look-ups, and refusals of bad names files.
+//! Code lists in use: the real SDG DSD with hrtrack's national codes, Russian and Turkmen
+//! names and additive units (data/sdg-codelists), look-ups, and refusals of bad files.
 
 use hrtrack_sdg::codelists::CodeLists;
 
@@ -14,6 +14,9 @@ fn data_file(name: &str) -> Vec<u8> {
 /// The real SDG code lists with the bundled names and additive units.
 pub fn real_codes() -> CodeLists {
     let mut codes = CodeLists::from_structure(sdg_dsd());
+    codes
+        .add_codes(&data_file("national_codes.csv"), "national_codes.csv")
+        .expect("the bundled national codes load");
     codes
         .add_names(&data_file("names.csv"), "names.csv")
         .expect("the bundled names load");
@@ -142,4 +145,70 @@ fn a_names_file_with_an_unknown_code_or_list_is_refused_naming_the_row() {
         unit,
         "u.csv: row 3: code \"HEADS\" is not in CL_UNIT_MEASURE"
     );
+}
+
+#[test]
+fn national_codes_extend_a_list_all_or_nothing() {
+    let mut codes = CodeLists::from_structure(sdg_dsd());
+    let areas = codes.codelist_of("REF_AREA").map(|l| l.codes.len());
+    assert_eq!(codes.contains("REF_AREA", "TM-A"), Some(false));
+    let added = codes
+        .add_codes(&data_file("national_codes.csv"), "national_codes.csv")
+        .expect("the bundled national codes load");
+    assert_eq!(added, 6);
+    assert_eq!(
+        codes.codelist_of("REF_AREA").map(|l| l.codes.len()),
+        areas.map(|n| n + 6)
+    );
+    assert_eq!(codes.contains("REF_AREA", "TM-A"), Some(true));
+    assert_eq!(codes.name("REF_AREA", "TM-S", "tk"), Some("Aşgabat şäheri"));
+    assert_eq!(
+        codes.name("REF_AREA", "TM-L", "ru"),
+        Some("Лебапский велаят")
+    );
+
+    let header = "codelist,code,parent,name_en,name_ru,name_tk\n";
+    let bad = format!(
+        "{header}CL_AREA,TM-X,795,X,X,X\nCL_AREA,795,795,Turkmenistan,Т,T\nCL_AREA,TM-Y,999999,Y,Y,Y\nCL_NOPE,A,B,a,b,c\nCL_AREA,TM-X,795,X,X,X\n"
+    );
+    let mut fresh = CodeLists::from_structure(sdg_dsd());
+    let refused = errors(fresh.add_codes(bad.as_bytes(), "bad.csv"));
+    assert!(
+        refused.contains("bad.csv: row 3: CL_AREA already has the code \"795\""),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("row 4: the parent \"999999\" is not in CL_AREA"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("row 5: code list \"CL_NOPE\" is not in the structure"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("row 6: CL_AREA already has the code \"TM-X\""),
+        "{refused}"
+    );
+    assert_eq!(
+        fresh.contains("REF_AREA", "TM-X"),
+        Some(false),
+        "nothing added"
+    );
+}
+
+#[test]
+fn a_velayat_is_a_known_area_once_the_national_codes_are_loaded() {
+    use hrtrack_sdg::validate::{ValidationOptions, validate};
+    let text = "STRUCTURE,STRUCTURE_ID,ACTION,SERIES,REF_AREA,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE\n\
+                dataflow,IAEG-SDGs:DF_SDG_GLH(1.24),I,SG_GEN_PARL,TM-A,2023,25,PT\n\
+                dataflow,IAEG-SDGs:DF_SDG_GLH(1.24),I,SG_GEN_PARL,TM-Z,2023,25,PT\n";
+    let dataset = hrtrack_sdg::sdmx_csv::read(text.as_bytes(), "areas.csv").expect("reads");
+    let report = validate(&dataset, &real_codes(), &[], &ValidationOptions::default());
+    let unknown: Vec<(&str, &str)> = report
+        .issues
+        .iter()
+        .filter(|i| i.kind.code() == "unknown_code")
+        .map(|i| (i.place.as_str(), i.value.as_str()))
+        .collect();
+    assert_eq!(unknown, [("row 3", "TM-Z")]);
 }

@@ -32,6 +32,9 @@ pub(crate) async fn load_code_lists(store: &Store) {
     .unwrap_or_else(|e| panic!("{e:?}"));
     let mut codes = CodeLists::from_structure(structure);
     codes
+        .add_codes(&read("sdg-codelists/national_codes.csv"), "national_codes.csv")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    codes
         .add_names(&read("sdg-codelists/names.csv"), "names.csv")
         .unwrap_or_else(|e| panic!("{e:?}"));
     codes
