@@ -132,7 +132,7 @@ class SdgWalk(RoadmapWalk):
         wd = self.wd
         wd.get(self.base + "/sdg/submit?indicator=5.5.1&lang=en")
         wd.wait_loaded()
-        link = wd.find('main a[href="/sdg/indicators/5.5.1/template.xlsx"]')
+        link = wd.find('main a[href="/sdg/indicators/5.5.1/template.xlsx?lang=en"]')
         href = wd.prop(link, "href")
         status, headers, body = http("GET", href)
         check(status == 200 and body[:2] == b"PK", f"the template answered {status}")

@@ -79,6 +79,9 @@ pub struct SdgTemplateArgs {
     /// Where to write it (default: sdg-INDICATOR-template.xlsx in the current folder).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// The language of its labels, code names and instructions: tk, ru or en.
+    #[arg(long, default_value = "en", value_parser = ["tk", "ru", "en"])]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]

@@ -230,16 +230,30 @@ impl Store {
         Ok(codes)
     }
 
-    /// An indicator's title in English, from the SDG framework or, for a national
-    /// indicator with data, its code; `None` when neither knows it.
-    pub async fn sdg_indicator_title(&self, code: &str) -> Result<Option<String>, StoreError> {
-        let title: Option<String> =
-            sqlx::query_scalar("SELECT title_en FROM sdg_indicators WHERE code = $1")
+    /// An indicator's title in `lang` (`en`, `ru`, `tk`; English where the language has none),
+    /// from the SDG framework, or, for a national indicator with data, its code; `None` when
+    /// neither knows it.
+    pub async fn sdg_indicator_title(
+        &self,
+        code: &str,
+        lang: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row =
+            sqlx::query("SELECT title_en, title_ru, title_tk FROM sdg_indicators WHERE code = $1")
                 .bind(code)
                 .fetch_optional(&self.pool)
                 .await?;
-        if title.is_some() {
-            return Ok(title);
+        if let Some(row) = row {
+            let translated: Option<String> = match lang {
+                "ru" => row.try_get("title_ru")?,
+                "tk" => row.try_get("title_tk")?,
+                _ => None,
+            };
+            let title = match translated.filter(|t| !t.is_empty()) {
+                Some(title) => title,
+                None => row.try_get("title_en")?,
+            };
+            return Ok(Some(title));
         }
         let series: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM sdg_series WHERE indicator = $1")
@@ -264,7 +278,7 @@ impl Store {
                 "language {lang:?}: one of tk, ru, en"
             )));
         }
-        if self.sdg_indicator_title(indicator).await?.is_none() {
+        if self.sdg_indicator_title(indicator, "en").await?.is_none() {
             return Err(StoreError::NotFound(format!("SDG indicator {indicator}")));
         }
         let now = now_rfc3339();

@@ -68,17 +68,6 @@ const SERIES: &str = "SERIES";
 const TIME_PERIOD: &str = "TIME_PERIOD";
 const OBS_VALUE: &str = "OBS_VALUE";
 
-/// The instructions written under the indicator and title on sheet `About`.
-const INSTRUCTIONS: &[&str] = &[
-    "How to fill in this template:",
-    "Sheet Data holds one row per value, from row 3. The rows there now are the data as last published: edit them, add rows, delete rows.",
-    "Do not change row 1: it holds the component ids the file is read by. Row 2 names them for people and is not read.",
-    "Pick codes from the dropdown lists; sheet Codes lists every code with its name.",
-    "_T means total (all sexes, all ages, the whole country, ...). A blank dimension cell means total too.",
-    "OBS_VALUE takes a number with a dot as decimal separator. Leave it empty for a missing value and say why in OBS_STATUS.",
-    "TIME_PERIOD is the year (2020) or a period such as 2020-Q1 or 2020-01.",
-];
-
 /// One column of the template's `Data` sheet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateColumn {
@@ -102,6 +91,8 @@ pub struct TemplatePlan {
     pub columns: Vec<TemplateColumn>,
     /// The observations prefilled from row 3, so that the agency edits the last version.
     pub rows: Vec<Observation>,
+    /// Lines of instructions written on sheet `About` under the indicator and title.
+    pub instructions: Vec<String>,
 }
 
 /// Writes the template workbook of a plan. Refuses a plan whose columns lack `TIME_PERIOD` or
@@ -193,8 +184,8 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
     about.write_string(1, 1, &plan.title)?;
     about.set_column_width(0, 12)?;
     about.set_column_width(1, 100)?;
-    for (line, text) in (3u32..).zip(INSTRUCTIONS) {
-        about.write_string(line, 0, *text)?;
+    for (line, text) in (3u32..).zip(&plan.instructions) {
+        about.write_string(line, 0, text)?;
     }
 
     let codes = workbook.add_worksheet().set_name(CODES_SHEET)?;

@@ -415,12 +415,13 @@ fn submit_page(
     if !indicator.is_empty() {
         let _ = write!(
             body,
-            "<p><a href=\"/sdg/indicators/{0}/template.xlsx\">{1}</a></p>",
+            "<p><a href=\"/sdg/indicators/{0}/template.xlsx?lang={2}\">{1}</a></p>",
             escape(indicator),
             escape(
                 &ctx.lang()
                     .format("sdgc.template_link", &[("indicator", indicator)])
-            )
+            ),
+            ctx.lang().code()
         );
     }
     let _ = write!(
@@ -1008,11 +1009,29 @@ pub(crate) async fn changes(
     ctx.finish(result)
 }
 
-/// `GET /sdg/indicators/{code}/template.xlsx`: the XLSX an agency fills in, prefilled with
-/// the published data.
-pub(crate) async fn template(State(app): State<AppState>, Path(code): Path<String>) -> Response {
+#[derive(Debug, Deserialize)]
+pub(crate) struct TemplateQuery {
+    lang: Option<String>,
+}
+
+/// `GET /sdg/indicators/{code}/template.xlsx[?lang=ru]`: the XLSX an agency fills in,
+/// prefilled with the published data, its labels and instructions in `lang` (tk, ru, en).
+pub(crate) async fn template(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<TemplateQuery>,
+) -> Response {
     let result = async {
-        let bytes = template_bytes(app.store(), &code).await?;
+        let lang = match q.lang.as_deref() {
+            None | Some("") => "en",
+            Some(lang @ ("en" | "ru" | "tk")) => lang,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "lang {other:?}: one of tk, ru, en"
+                )));
+            }
+        };
+        let bytes = template_bytes(app.store(), &code, lang).await?;
         Ok::<_, ApiError>(
             (
                 [
@@ -1023,7 +1042,7 @@ pub(crate) async fn template(State(app): State<AppState>, Path(code): Path<Strin
                     ),
                     (
                         header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"sdg-{code}-template.xlsx\""),
+                        format!("attachment; filename=\"sdg-{code}-template-{lang}.xlsx\""),
                     ),
                 ],
                 bytes,
@@ -1035,17 +1054,21 @@ pub(crate) async fn template(State(app): State<AppState>, Path(code): Path<Strin
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The template of one indicator as bytes (used by the page and by `hrtrack sdg template`).
-pub async fn template_bytes(store: &Store, code: &str) -> Result<Vec<u8>, ApiError> {
-    let title = store.sdg_indicator_title(code).await?.ok_or_else(|| {
-        ApiError::new(
-            crate::error::ErrorCode::NotFound,
-            format!("no SDG indicator {code}"),
-        )
-    })?;
+/// The template of one indicator in `lang` as bytes (used by the page and by `hrtrack sdg
+/// template`).
+pub async fn template_bytes(store: &Store, code: &str, lang: &str) -> Result<Vec<u8>, ApiError> {
+    let title = store
+        .sdg_indicator_title(code, lang)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                crate::error::ErrorCode::NotFound,
+                format!("no SDG indicator {code}"),
+            )
+        })?;
     let codes = code_lists(store).await?;
     let published = store.sdg_published_observations(code).await?;
-    let plan = hrtrack_sdg::template::plan_template(code, &title, &codes, published);
+    let plan = hrtrack_sdg::template::plan_template(code, &title, &codes, published, lang);
     hrtrack_sdg::xlsx::write_template(&plan).map_err(|e| {
         tracing::error!(error = %e, "template");
         ApiError::new(
@@ -1070,7 +1093,7 @@ pub(crate) async fn metadata_form(
 
 async fn metadata_page(ctx: &Ctx, code: &str, status: StatusCode, notice: &str) -> Handled {
     policy::require(&ctx.who, Permission::ReviewSdgData)?;
-    if ctx.store().sdg_indicator_title(code).await?.is_none() {
+    if ctx.store().sdg_indicator_title(code, "en").await?.is_none() {
         return Err(ApiError::new(
             crate::error::ErrorCode::NotFound,
             format!("no SDG indicator {code}"),

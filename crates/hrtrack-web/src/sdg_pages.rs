@@ -603,7 +603,7 @@ async fn one_indicator(
     let _ = write!(
         body,
         "<h2>{}</h2><p><a href=\"/sdg/indicators/{code}/versions\">{}</a> · \
-         <a href=\"/sdg/indicators/{code}/template.xlsx\">{}</a> · \
+         <a href=\"/sdg/indicators/{code}/template.xlsx?lang={lang_code}\">{}</a> · \
          <a href=\"/sdg/submit?indicator={code}\">{}</a> · \
          <a href=\"/sdg/indicators/{code}/metadata\">{}</a></p>",
         escape(lang.text("sdgc.for_staff")),
@@ -612,6 +612,7 @@ async fn one_indicator(
         escape(lang.text("sdgc.submit_title")),
         escape(lang.text("sdgc.edit_metadata")),
         code = escape(&code),
+        lang_code = lang.code(),
     );
     Ok(Page { title, body })
 }

@@ -42,7 +42,7 @@ pub async fn run(store: &Store, command: &SdgCommand) -> anyhow::Result<()> {
 
 async fn template(store: &Store, args: &SdgTemplateArgs) -> anyhow::Result<()> {
     let indicator = args.indicator.trim();
-    let bytes = hrtrack_web::sdg_template_bytes(store, indicator)
+    let bytes = hrtrack_web::sdg_template_bytes(store, indicator, &args.lang)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let path = args

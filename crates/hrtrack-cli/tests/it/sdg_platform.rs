@@ -40,6 +40,26 @@ fn code_lists_then_the_template_of_an_indicator() {
             .expect("read");
     assert_eq!(dataset.observations.len(), source.observations.len());
 
+    let turkmen = ws.file("551-tk.xlsx");
+    let args = [
+        "sdg",
+        "template",
+        "5.5.1",
+        "--lang",
+        "tk",
+        "-o",
+        path_str(&turkmen),
+    ];
+    succeeded(&ws.run(&args), &args);
+    let bytes = std::fs::read(&turkmen).expect("Turkmen template written");
+    let read = hrtrack_sdg::xlsx::read(&bytes, "551-tk.xlsx").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(read.observations, dataset.observations);
+    assert!(
+        !ws.run(&["sdg", "template", "5.5.1", "--lang", "fr"])
+            .status
+            .success()
+    );
+
     let unknown = ws.run(&["sdg", "template", "99.9.9"]);
     assert!(!unknown.status.success());
     let stderr = String::from_utf8_lossy(&unknown.stderr);

@@ -33,7 +33,7 @@ static OPEN_SDG_SAMPLE: LazyLock<Vec<u8>> = LazyLock::new(|| {
 static TEMPLATE_SAMPLE: LazyLock<Vec<u8>> = LazyLock::new(|| {
     let dataset = open_sdg::read(&OPEN_SDG_SAMPLE, NAME).expect("the sample reads");
     let codes = CodeLists::new(Vec::new(), Vec::new());
-    let plan = template::plan_template("5.5.2", "Sample", &codes, dataset.observations);
+    let plan = template::plan_template("5.5.2", "Sample", &codes, dataset.observations, "en");
     xlsx::write_template(&plan).expect("template")
 });
 

@@ -17,7 +17,13 @@ fn prefilled_template_reads_back() {
     let file = "../../data/sdg-timeseries/kazakhstan-open-sdg/indicator_1-2-1.csv";
     let dataset =
         open_sdg::read(&std::fs::read(file).expect("file"), "indicator_1-2-1.csv").expect("read");
-    let plan = plan_template("1.2.1", "Poverty", &codes, dataset.observations.clone());
+    let plan = plan_template(
+        "1.2.1",
+        "Poverty",
+        &codes,
+        dataset.observations.clone(),
+        "en",
+    );
     let ids: Vec<&str> = plan.columns.iter().map(|c| c.id.as_str()).collect();
     // The breakdowns of the data, in the structure's order.
     let at = |id: &str| {
@@ -50,7 +56,7 @@ fn prefilled_template_reads_back() {
 #[test]
 fn empty_indicator_offers_its_series_and_the_usual_breakdowns() {
     let codes = code_lists();
-    let plan = plan_template("5.5.1", "Women in parliaments", &codes, Vec::new());
+    let plan = plan_template("5.5.1", "Women in parliaments", &codes, Vec::new(), "en");
     let series = &plan.columns[0];
     assert_eq!(series.id, "SERIES");
     let offered: Vec<&str> = series.codes.iter().map(|(c, _)| c.as_str()).collect();
@@ -64,4 +70,46 @@ fn empty_indicator_offers_its_series_and_the_usual_breakdowns() {
     let bytes = xlsx::write_template(&plan).expect("template");
     let back = xlsx::read(&bytes, "template.xlsx").expect("read back");
     assert!(back.observations.is_empty());
+}
+
+#[test]
+fn labels_names_and_instructions_in_the_language_asked() {
+    let mut codes = code_lists();
+    codes
+        .add_names(
+            &std::fs::read("../../data/sdg-codelists/names.csv").expect("names"),
+            "names.csv",
+        )
+        .expect("names load");
+    let ru = plan_template("5.5.1", "Доля мест", &codes, Vec::new(), "ru");
+    let sex = ru.columns.iter().find(|c| c.id == "SEX").expect("SEX");
+    assert_eq!(sex.label, "Пол");
+    assert!(
+        sex.codes.contains(&("F".to_owned(), "Женщины".to_owned())),
+        "{:?}",
+        sex.codes
+    );
+    assert!(ru.instructions[0].starts_with("Как заполнить"));
+    let tk = plan_template("5.5.1", "Orunlaryň paýy", &codes, Vec::new(), "tk");
+    assert_eq!(
+        tk.columns
+            .iter()
+            .find(|c| c.id == "OBS_VALUE")
+            .expect("value")
+            .label,
+        "Bahasy"
+    );
+    // Row 1 keeps the component ids: a Turkmen template reads back like an English one.
+    let bytes = xlsx::write_template(&tk).expect("template");
+    let back = xlsx::read(&bytes, "tk.xlsx").expect("read back");
+    assert!(back.observations.is_empty());
+    let en = plan_template("5.5.1", "Women", &codes, Vec::new(), "fr");
+    assert_eq!(
+        en.columns
+            .iter()
+            .find(|c| c.id == "SEX")
+            .expect("SEX")
+            .label,
+        "Sex"
+    );
 }

@@ -87,6 +87,7 @@ fn plan_551() -> TemplatePlan {
             ),
             observation("M", "2022", Some(0.125), &[]),
         ],
+        instructions: vec!["Fill in one row per value.".to_owned()],
     }
 }
 

@@ -32,7 +32,10 @@ pub(crate) async fn load_code_lists(store: &Store) {
     .unwrap_or_else(|e| panic!("{e:?}"));
     let mut codes = CodeLists::from_structure(structure);
     codes
-        .add_codes(&read("sdg-codelists/national_codes.csv"), "national_codes.csv")
+        .add_codes(
+            &read("sdg-codelists/national_codes.csv"),
+            "national_codes.csv",
+        )
         .unwrap_or_else(|e| panic!("{e:?}"));
     codes
         .add_names(&read("sdg-codelists/names.csv"), "names.csv")
@@ -376,6 +379,24 @@ async fn template_and_metadata() {
             .await
             .expect("published");
         assert_eq!(dataset.observations.len(), published.len());
+        // In Russian: labels and instructions change, the ids of row 1 and the data do not.
+        let answer = app.get("/sdg/indicators/5.5.1/template.xlsx?lang=ru").await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let russian = hrtrack_sdg::xlsx::read(&answer.body, "template-ru.xlsx")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(russian.observations, dataset.observations);
+        assert_ne!(
+            answer.body,
+            app.get("/sdg/indicators/5.5.1/template.xlsx?lang=en")
+                .await
+                .body
+        );
+        assert_eq!(
+            app.get("/sdg/indicators/5.5.1/template.xlsx?lang=fr")
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
         assert_eq!(
             app.get("/sdg/indicators/99.9.9/template.xlsx").await.status,
             StatusCode::NOT_FOUND
