@@ -431,3 +431,112 @@ async fn recommendations_and_indicators_link_both_ways() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn roadmap_actions_and_indicators_link_both_ways() {
+    use hrtrack_db::roadmap::{ActionInput, Actor, IndicatorInput, InstitutionInput, RoadmapInput};
+    use hrtrack_domain::{ActionStatus, Date, Frequency, InstitutionKind};
+    each_backend(async |app| {
+        import(app).await;
+        let store = &app.store;
+        let actor = Actor::system("test");
+        let date = |text: &str| Date::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let ministry = store
+            .create_institution(
+                &actor,
+                InstitutionInput {
+                    code: "MLSP".into(),
+                    name: "Ministry of Labour".into(),
+                    name_ru: String::new(),
+                    name_tk: String::new(),
+                    kind: InstitutionKind::Ministry,
+                    archived: false,
+                },
+            )
+            .await
+            .expect("institution");
+        let roadmap = store
+            .create_roadmap(
+                &actor,
+                RoadmapInput {
+                    title: "Roadmap".into(),
+                    description: String::new(),
+                    review: None,
+                    followup_months: 12,
+                    reviewers: Vec::new(),
+                    archived: false,
+                },
+            )
+            .await
+            .expect("roadmap");
+        let action = |title: &str, published: bool| ActionInput {
+            title: title.to_owned(),
+            description: String::new(),
+            expected_outcome: String::new(),
+            lead_institution_id: ministry.id,
+            supporting_institutions: Vec::new(),
+            partners: Vec::new(),
+            start_date: date("2025-01-01"),
+            end_date: date("2025-12-31"),
+            cost: String::new(),
+            currency: String::new(),
+            funding_source: String::new(),
+            status: ActionStatus::InProgress,
+            published,
+            recommendations: Vec::new(),
+            clusters: Vec::new(),
+            sdg_targets: Vec::new(),
+            archived: false,
+        };
+        let public = store
+            .create_action(
+                &actor,
+                roadmap.id,
+                action("Youth employment programme", true),
+            )
+            .await
+            .expect("action");
+        let draft = store
+            .create_action(
+                &actor,
+                roadmap.id,
+                action("Draft plan on youth jobs", false),
+            )
+            .await
+            .expect("action");
+        for id in [public.id, draft.id] {
+            store
+                .create_indicator(
+                    &actor,
+                    id,
+                    IndicatorInput {
+                        title: "Unemployment rate of young people".into(),
+                        baseline: String::new(),
+                        target: String::new(),
+                        unit: "%".into(),
+                        frequency: Frequency::Yearly,
+                        sdg_indicator: Some("8.5.2".into()),
+                        archived: false,
+                    },
+                )
+                .await
+                .expect("indicator");
+        }
+        // The indicator page lists the published action only.
+        let html = app.get("/sdg/indicators/8.5.2").await.text();
+        assert!(
+            html.contains(&format!("/roadmap/actions/{}", public.id)),
+            "{html}"
+        );
+        assert!(!html.contains("Draft plan on youth jobs"), "{html}");
+        // The action's page links its indicator to the indicator's page.
+        let page = app.get(&format!("/roadmap/actions/{}", public.id)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(
+            page.text().contains("href=\"/sdg/indicators/8.5.2\""),
+            "{}",
+            page.text()
+        );
+    })
+    .await;
+}
