@@ -39,6 +39,14 @@ CREATE TABLE sdg_metadata (
     PRIMARY KEY (indicator, field, lang)
 );
 
+-- The institutions that provide an indicator's data: when an indicator has any, only data
+-- providers working for one of them may send its data.
+CREATE TABLE sdg_indicator_providers (
+    indicator      TEXT NOT NULL,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    PRIMARY KEY (indicator, institution_id)
+);
+
 -- A new version of one indicator's data sent by a data provider: the file as read
 -- (observations as JSON), its validation report, and the statistician's decision.
 -- status: submitted | returned | approved (waiting for its embargo) | published | withdrawn.

@@ -1,7 +1,7 @@
 //! The reference data of the SDG platform in the store: the code lists and the components
 //! of the data structure (loaded from an SDMX structure message and national name files,
-//! see `hrtrack_sdg::codelists`), and the national metadata of each indicator in each
-//! language, which statisticians keep.
+//! see `hrtrack_sdg::codelists`), the national metadata of each indicator in each language,
+//! and the institutions that provide each indicator's data, which statisticians keep.
 
 use std::collections::BTreeMap;
 
@@ -345,6 +345,77 @@ impl Store {
         }
         tx.commit().await?;
         Ok(changed)
+    }
+
+    /// The institutions that provide an indicator's data (empty: any data provider may send it).
+    pub async fn sdg_providers(&self, indicator: &str) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT institution_id FROM sdg_indicator_providers WHERE indicator = $1 ORDER BY institution_id",
+        )
+        .bind(indicator)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Makes `institutions` the providers of an indicator's data (an empty list lets any data
+    /// provider send it); audited. Unknown or archived institutions are refused.
+    pub async fn set_sdg_providers(
+        &self,
+        actor: &Actor,
+        indicator: &str,
+        institutions: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        if self.sdg_indicator_title(indicator, "en").await?.is_none() {
+            return Err(StoreError::NotFound(format!("SDG indicator {indicator}")));
+        }
+        let mut wanted: Vec<i64> = institutions.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut tx = self.write_tx().await?;
+        for id in &wanted {
+            let live: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM institutions WHERE id = $1 AND archived = 0")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if live.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "institution {id} does not exist or is archived"
+                )));
+            }
+        }
+        let before: Vec<i64> = sqlx::query_scalar(
+            "SELECT institution_id FROM sdg_indicator_providers WHERE indicator = $1 ORDER BY institution_id",
+        )
+        .bind(indicator)
+        .fetch_all(&mut *tx)
+        .await?;
+        if before != wanted {
+            sqlx::query("DELETE FROM sdg_indicator_providers WHERE indicator = $1")
+                .bind(indicator)
+                .execute(&mut *tx)
+                .await?;
+            for id in &wanted {
+                sqlx::query(
+                    "INSERT INTO sdg_indicator_providers (indicator, institution_id) VALUES ($1, $2)",
+                )
+                .bind(indicator)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            record_audit(
+                &mut tx,
+                actor,
+                "sdg_providers",
+                indicator,
+                "updated",
+                &serde_json::json!({"institutions": {"old": before, "new": wanted}}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(wanted)
     }
 
     /// An indicator's stored metadata: `(field, lang) -> text`.

@@ -139,6 +139,26 @@ pub fn require_reporter(principal: &Principal, action: &Action) -> Result<(), Ap
     }
 }
 
+/// Someone who may send a new version of an indicator's data whose providers are
+/// `providers` (institution ids): statisticians and administrators always; a data provider when
+/// the indicator has no providers set or they work for one of them (403 otherwise).
+pub fn require_sdg_provider<'a>(
+    principal: &'a Principal,
+    providers: &[i64],
+) -> Result<&'a User, ApiError> {
+    let user = require(principal, Permission::SubmitSdgData)?;
+    if user.role != Role::DataProvider
+        || providers.is_empty()
+        || user.institutions.iter().any(|i| providers.contains(i))
+    {
+        Ok(user)
+    } else {
+        Err(ApiError::forbidden(
+            "this indicator's data is provided by other institutions than yours",
+        ))
+    }
+}
+
 /// Who may take a report to `next`: its focal points submit; coordinators return, validate
 /// and publish.
 pub fn require_transition(

@@ -33,7 +33,8 @@ use crate::evidence::read_upload;
 use crate::html::escape;
 use crate::policy::{self, Permission};
 use crate::roadmap_pages::{
-    Ctx, FormData, Handled, Who, field_area, hidden, invalid, see_other, submit, words,
+    Ctx, FormData, Handled, Who, field_area, field_checks, hidden, invalid, see_other, submit,
+    words,
 };
 
 /// The most observations a submission may hold.
@@ -149,7 +150,8 @@ async fn store_submission(
     file_name: &str,
     checked: CheckedFile,
 ) -> Result<Submission, ApiError> {
-    let user = policy::require(who, Permission::SubmitSdgData)?;
+    let providers = store.sdg_providers(indicator).await?;
+    let user = policy::require_sdg_provider(who, &providers)?;
     let input = SubmissionInput {
         indicator: indicator.to_owned(),
         file_name: file_name.to_owned(),
@@ -1109,6 +1111,23 @@ async fn metadata_page(ctx: &Ctx, code: &str, status: StatusCode, notice: &str) 
         escape(code),
         ctx.t("sdgc.to_indicator")
     );
+    let providers = ctx.store().sdg_providers(code).await?;
+    let mut institutions: Vec<(i64, String)> = ctx.institution_names().await?.into_iter().collect();
+    institutions.sort_by(|a, b| a.1.cmp(&b.1));
+    let _ = write!(
+        body,
+        "<h2>{}</h2><p>{}</p>{}{}{}</form>",
+        ctx.t("sdgc.providers"),
+        ctx.t("sdgc.providers_help"),
+        ctx.form(&format!("/sdg/indicators/{code}/providers")),
+        field_checks(
+            ctx.lang().text("sdgc.providers"),
+            "institutions",
+            &institutions,
+            &providers
+        ),
+        submit(ctx.lang().text("sdgc.save")),
+    );
     for lang in METADATA_LANGUAGES {
         let _ = write!(
             body,
@@ -1173,6 +1192,29 @@ pub(crate) async fn save_metadata(
     ctx.finish(result)
 }
 
+/// `POST /sdg/indicators/{code}/providers` (form: `institutions`, repeated): the
+/// institutions whose data providers may send the indicator's data.
+pub(crate) async fn save_providers(
+    State(app): State<AppState>,
+    req: crate::pages::PageRequest,
+    who: Who,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let ctx = Ctx::new(app, req, who);
+    let form = FormData(form);
+    let result = async {
+        ctx.who.check_csrf(form.get("csrf"))?;
+        policy::require(&ctx.who, Permission::ReviewSdgData)?;
+        ctx.store()
+            .set_sdg_providers(&ctx.who.actor(), &code, &form.ids("institutions"))
+            .await?;
+        see_other(&format!("/sdg/indicators/{code}/metadata"))
+    }
+    .await;
+    ctx.finish(result)
+}
+
 /// The collection workflow's pages.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -1192,6 +1234,7 @@ pub fn routes() -> axum::Router<AppState> {
             "/sdg/indicators/{code}/metadata",
             get(metadata_form).post(save_metadata),
         )
+        .route("/sdg/indicators/{code}/providers", post(save_providers))
 }
 
 /// The collection workflow's API routes (merged into the API's route table).

@@ -452,3 +452,106 @@ async fn template_and_metadata() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn only_the_indicators_providers_send_its_data() {
+    use hrtrack_db::roadmap::{Actor, InstitutionInput};
+    use hrtrack_domain::InstitutionKind;
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        publish_kazakhstan_551(store).await;
+        let institution = |code: &str| InstitutionInput {
+            code: code.to_owned(),
+            name: format!("Ministry {code}"),
+            name_ru: String::new(),
+            name_tk: String::new(),
+            kind: InstitutionKind::Ministry,
+            archived: false,
+        };
+        let system = Actor::system("test");
+        let labour = store
+            .create_institution(&system, institution("MLSP"))
+            .await
+            .expect("MLSP");
+        let justice = store
+            .create_institution(&system, institution("MOJ"))
+            .await
+            .expect("MOJ");
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        make_user(app, "labour.data", Role::DataProvider, vec![labour.id]).await;
+        make_user(app, "justice.data", Role::DataProvider, vec![justice.id]).await;
+        let (statistician, csrf) = sign_in(app, "statistician").await;
+        let (labour_cookie, labour_csrf) = sign_in(app, "labour.data").await;
+        let (justice_cookie, justice_csrf) = sign_in(app, "justice.data").await;
+        let file = version_of_551(store, &[("SG_GEN_PARL", "2024", 24.5)]).await;
+        let send = async |cookie: &str, csrf: &str| {
+            upload(
+                app,
+                "/sdg/submit",
+                cookie,
+                &[],
+                &[("csrf", csrf), ("indicator", "5.5.1")],
+                "551.csv",
+                file.as_bytes(),
+            )
+            .await
+        };
+
+        // Providers are the statistician's to set, not a provider's.
+        let labour_id = labour.id.to_string();
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/providers",
+            Some(&labour_cookie),
+            &[("csrf", &labour_csrf), ("institutions", &labour_id)],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/providers",
+            Some(&statistician),
+            &[("csrf", &csrf), ("institutions", &labour_id)],
+        )
+        .await;
+        assert_eq!(location(&answer), "/sdg/indicators/5.5.1/metadata");
+        assert_eq!(
+            store.sdg_providers("5.5.1").await.expect("providers"),
+            vec![labour.id]
+        );
+        let form = get(app, "/sdg/indicators/5.5.1/metadata", Some(&statistician)).await;
+        assert!(
+            form.text()
+                .contains(&format!("value=\"{}\" checked", labour.id)),
+            "{}",
+            form.text()
+        );
+
+        // Only the ministry of labour's provider may send 5.5.1 now.
+        let answer = send(&justice_cookie, &justice_csrf).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text());
+        let answer = send(&labour_cookie, &labour_csrf).await;
+        assert!(location(&answer).starts_with("/sdg/submissions/"));
+
+        // With no provider set, anyone who provides data may.
+        let answer = post(
+            app,
+            "/sdg/indicators/5.5.1/providers",
+            Some(&statistician),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER);
+        assert!(
+            store
+                .sdg_providers("5.5.1")
+                .await
+                .expect("providers")
+                .is_empty()
+        );
+        let answer = send(&justice_cookie, &justice_csrf).await;
+        assert!(location(&answer).starts_with("/sdg/submissions/"));
+    })
+    .await;
+}
