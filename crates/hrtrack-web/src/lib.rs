@@ -115,6 +115,15 @@ impl AppState {
         &self.pages
     }
 
+    /// After a write through this server that changed published data (an SDG version
+    /// published): the index, and with it the page cache's data version, catch up now
+    /// instead of at the next tick, so that the public pages show it at once.
+    pub(crate) async fn published_data_changed(&self) {
+        if let Err(error) = self.index.refresh(&self.store).await {
+            tracing::error!(%error, "search index refresh failed");
+        }
+    }
+
     /// The States and SDG goals of the current data version.
     pub(crate) async fn catalogue(
         &self,
@@ -186,7 +195,7 @@ pub async fn serve_on(
         state.store().clone(),
         hrtrack_access::mail::Mailer::from_env(),
     ));
-    let publisher = tokio::spawn(lift_embargoes(state.store().clone()));
+    let publisher = tokio::spawn(lift_embargoes(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
@@ -225,13 +234,20 @@ pub const EMBARGO_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Every [`EMBARGO_INTERVAL`], forever: publishes the approved SDG submissions whose
 /// embargo time has passed. Failures are logged and retried at the next tick.
-pub async fn lift_embargoes(store: Store) {
+pub async fn lift_embargoes(state: AppState) {
     let mut ticks = tokio::time::interval(EMBARGO_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match store.publish_due_sdg(&hrtrack_db::now_rfc3339()).await {
-            Ok(ids) if !ids.is_empty() => tracing::info!(?ids, "embargoed SDG data published"),
+        match state
+            .store
+            .publish_due_sdg(&hrtrack_db::now_rfc3339())
+            .await
+        {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::info!(?ids, "embargoed SDG data published");
+                state.published_data_changed().await;
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "embargoed SDG data not published"),
         }

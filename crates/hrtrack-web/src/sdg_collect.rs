@@ -321,6 +321,9 @@ pub(crate) async fn api_decide(
             .store()
             .decide_sdg_submission(&who.actor(), id, body.version, decision)
             .await?;
+        if submission.status == SubmissionStatus::Published {
+            app.published_data_changed().await;
+        }
         Ok::<_, ApiError>(Json(submission).into_response())
     }
     .await;
@@ -879,7 +882,12 @@ pub(crate) async fn decide(
             .decide_sdg_submission(&ctx.who.actor(), id, version, decision)
             .await
         {
-            Ok(_) => see_other(&format!("/sdg/submissions/{id}")),
+            Ok(submission) => {
+                if submission.status == SubmissionStatus::Published {
+                    ctx.app.published_data_changed().await;
+                }
+                see_other(&format!("/sdg/submissions/{id}"))
+            }
             Err(error) => {
                 let error = ApiError::from(error);
                 match error.code {

@@ -555,3 +555,51 @@ async fn only_the_indicators_providers_send_its_data() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_approved_version_is_on_the_public_page_at_once() {
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        publish_kazakhstan_551(store).await;
+        app.refresh_index().await;
+        make_user(app, "provider", Role::DataProvider, vec![]).await;
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        let (provider, provider_csrf) = sign_in(app, "provider").await;
+        let (statistician, csrf) = sign_in(app, "statistician").await;
+        // The page as the public has it before (and as the page cache keeps it).
+        let before = app.get("/sdg/indicators/5.5.1?by=SERIES").await.text();
+        assert!(!before.contains("19.7"), "{before}");
+        let file = version_of_551(store, &[("SG_GEN_LOCG", "2024", 19.7)]).await;
+        let answer = upload(
+            app,
+            "/sdg/submit",
+            &provider,
+            &[],
+            &[("csrf", &provider_csrf), ("indicator", "5.5.1")],
+            "551.csv",
+            file.as_bytes(),
+        )
+        .await;
+        let id = id_of(&answer);
+        let version = submission_json(app, &statistician, id).await["version"]
+            .as_i64()
+            .expect("version")
+            .to_string();
+        let answer = post(
+            app,
+            &format!("/sdg/submissions/{id}/decision"),
+            Some(&statistician),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), format!("/sdg/submissions/{id}"));
+        let after = app.get("/sdg/indicators/5.5.1?by=SERIES").await.text();
+        assert!(after.contains("19.7"), "{after}");
+    })
+    .await;
+}
