@@ -289,19 +289,12 @@ impl Store {
                 o
             })
             .collect();
-        let mut tx = self.write_tx().await?;
-        let known: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM sdg_indicators WHERE code = $1) + \
-             (SELECT COUNT(*) FROM sdg_series WHERE indicator = $1)",
-        )
-        .bind(&indicator)
-        .fetch_one(&mut *tx)
-        .await?;
-        if known == 0 {
+        if self.sdg_indicator_title(&indicator, "en").await?.is_none() {
             return Err(StoreError::Invalid(format!(
                 "indicator {indicator} is neither in the SDG framework nor in the published data"
             )));
         }
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sdg_submissions (indicator, institution_id, submitted_by, submitted_at, \
              status, file_name, format, note, observations, observation_count, report, errors, warnings) \
@@ -355,14 +348,8 @@ impl Store {
 
     /// One submission, without its observations.
     pub async fn sdg_submission(&self, id: i64) -> Result<Submission, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} WHERE s.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("SDG submission {id}")))?;
-        submission_from_row(&row)
+        let mut conn = self.pool.acquire().await?;
+        load_submission(&mut conn, id).await
     }
 
     /// The observations a submission holds.
@@ -614,15 +601,16 @@ async fn record_decision(
     .await
 }
 
+/// Submission `id`, on a pooled connection or inside a transaction.
 async fn load_submission(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     id: i64,
 ) -> Result<Submission, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SUBMISSION_COLUMNS} {SUBMISSION_FROM} WHERE s.id = $1"
     )))
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("SDG submission {id}")))?;
     submission_from_row(&row)

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use hrtrack_sdg::Observation;
+use hrtrack_sdg::{Codes, Observation};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -84,7 +84,7 @@ pub struct SdgSlice {
 
 impl SdgSlice {
     /// Whether a stored series (SERIES code and dimensions, unit included) is in the slice.
-    pub fn admits(&self, series: &str, dimensions: &BTreeMap<String, String>) -> bool {
+    pub fn admits(&self, series: &str, dimensions: &Codes) -> bool {
         self.series.as_deref().is_none_or(|s| s == series)
             && self.dimensions.iter().all(|(id, codes)| {
                 let code = dimensions.get(id).map_or(TOTAL_CODE, String::as_str);
@@ -331,7 +331,7 @@ impl Store {
     async fn sdg_published_series(
         &self,
         indicator: &str,
-    ) -> Result<Vec<(i64, String, BTreeMap<String, String>)>, StoreError> {
+    ) -> Result<Vec<(i64, String, Codes)>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.series_code, s.dimensions FROM sdg_series s WHERE s.indicator = $1 \
              AND EXISTS (SELECT 1 FROM sdg_observations o WHERE o.series_id = s.id) ORDER BY s.id",
@@ -388,7 +388,7 @@ impl Store {
         indicator: &str,
         slice: &SdgSlice,
     ) -> Result<Vec<Observation>, StoreError> {
-        let series: HashMap<i64, (String, BTreeMap<String, String>)> = self
+        let series: HashMap<i64, (String, Codes)> = self
             .sdg_published_series(indicator)
             .await?
             .into_iter()
@@ -421,9 +421,8 @@ impl Store {
                     continue;
                 };
                 let attributes: String = row.try_get("attributes")?;
-                let attributes: hrtrack_sdg::Codes =
-                    serde_json::from_str(&attributes).unwrap_or_default();
-                let mut dimensions: hrtrack_sdg::Codes = dimensions.clone().into();
+                let attributes: Codes = serde_json::from_str(&attributes).unwrap_or_default();
+                let mut dimensions = dimensions.clone();
                 if dimensions.get(UNIT_DIMENSION) == attributes.get(UNIT_DIMENSION) {
                     dimensions.remove(UNIT_DIMENSION);
                 }

@@ -187,10 +187,6 @@ impl Codes {
         self.0.iter().map(|(id, _)| id)
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(_, code)| code)
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -111,25 +111,25 @@ pub(crate) async fn check_file(
             ),
         )])));
     }
-    let mut wrong = Vec::new();
-    for (index, obs) in dataset.observations.iter_mut().enumerate() {
-        match obs.indicator.as_deref() {
-            Some(other) if other != indicator => wrong.push(SdgReadError::new(
+    let wrong: Vec<SdgReadError> = dataset
+        .observations
+        .iter()
+        .enumerate()
+        .filter_map(|(index, obs)| match obs.indicator.as_deref() {
+            Some(other) if other != indicator => Some(SdgReadError::new(
                 file_name,
-                dataset
-                    .rows
-                    .get(index)
-                    .map_or_else(|| obs.describe(), |row| format!("row {row}")),
+                dataset.place_of(index),
                 format!("this is data of indicator {other}, not {indicator}"),
             )),
-            _ => obs.indicator = Some(indicator.to_owned()),
-        }
-        if wrong.len() >= 20 {
-            break;
-        }
-    }
+            _ => None,
+        })
+        .take(20)
+        .collect();
     if !wrong.is_empty() {
         return Ok(Err(FileProblem::Unreadable(wrong)));
+    }
+    for obs in &mut dataset.observations {
+        obs.indicator = Some(indicator.to_owned());
     }
     let codes = code_lists(store).await?;
     let published = store.sdg_published_observations(indicator).await?;
