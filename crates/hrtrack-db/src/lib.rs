@@ -25,6 +25,7 @@ pub mod sdg_read;
 pub mod sdg_reference;
 mod sql;
 mod stats;
+pub mod transfer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -50,6 +51,7 @@ pub use sdg_read::{
     SdgMetadataField, SdgReportingStatus, SdgSlice,
 };
 pub use stats::{GroupCount, PositionCounts, ReviewStats, Stats};
+pub use transfer::{TableCount, TransferReport};
 
 /// The two databases hrtrack runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,3 +11,4 @@ mod roadmap;
 mod sdg_data;
 mod sdg_read;
 mod support;
+mod transfer;
