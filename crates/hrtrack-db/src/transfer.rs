@@ -134,8 +134,7 @@ impl Store {
         // Empty the target, children first.
         let mut occupied = Vec::new();
         for name in order.iter().rev() {
-            if count_rows(&mut sink, name).await? > 0
-                && !REFERENCE_TABLES.contains(&name.as_str())
+            if count_rows(&mut sink, name).await? > 0 && !REFERENCE_TABLES.contains(&name.as_str())
             {
                 occupied.push(name.clone());
             }
@@ -154,7 +153,8 @@ impl Store {
 
         let mut report = TransferReport::default();
         for name in &order {
-            let table = describe(&mut source, self.backend, &mut sink, target.backend, name).await?;
+            let table =
+                describe(&mut source, self.backend, &mut sink, target.backend, name).await?;
             copy_table(&mut source, &mut sink, target.backend, &table).await?;
             if target.backend == Backend::Postgres {
                 reset_sequences(&mut sink, &table.name).await?;
@@ -171,7 +171,12 @@ impl Store {
             .tables
             .iter()
             .filter(|t| t.source != t.target)
-            .map(|t| format!("{}: {} in the source, {} in the target", t.table, t.source, t.target))
+            .map(|t| {
+                format!(
+                    "{}: {} in the source, {} in the target",
+                    t.table, t.source, t.target
+                )
+            })
             .collect();
         if !differing.is_empty() {
             return Err(StoreError::Conflict(format!(
@@ -373,11 +378,12 @@ fn path_text(path: &Path) -> Result<&str, StoreError> {
 }
 
 async fn applied_migrations(tx: &mut Tx) -> Result<Vec<i64>, StoreError> {
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1 ORDER BY version")
-            .bind(true)
-            .fetch_all(&mut **tx)
-            .await?;
+    let versions: Vec<i64> = sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations WHERE success = $1 ORDER BY version",
+    )
+    .bind(true)
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(versions)
 }
 
@@ -416,12 +422,12 @@ async fn table_order(tx: &mut Tx, backend: Backend) -> Result<Vec<String>, Store
              AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
         ),
     };
-    let tables: Vec<String> = sqlx::query_scalar(tables_sql)
-        .fetch_all(&mut **tx)
-        .await?;
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(&mut **tx).await?;
     let links: Vec<(String, String)> = sqlx::query_as(links_sql).fetch_all(&mut **tx).await?;
-    let mut parents: BTreeMap<&str, BTreeSet<&str>> =
-        tables.iter().map(|t| (t.as_str(), BTreeSet::new())).collect();
+    let mut parents: BTreeMap<&str, BTreeSet<&str>> = tables
+        .iter()
+        .map(|t| (t.as_str(), BTreeSet::new()))
+        .collect();
     for (child, parent) in &links {
         if child != parent
             && let Some(set) = parents.get_mut(child.as_str())
@@ -464,12 +470,11 @@ async fn columns(
 ) -> Result<(Vec<(String, String)>, Vec<String>), StoreError> {
     match backend {
         Backend::Sqlite => {
-            let rows: Vec<(String, String, i64)> = sqlx::query_as(
-                "SELECT name, type, pk FROM pragma_table_info($1) ORDER BY cid",
-            )
-            .bind(table)
-            .fetch_all(&mut **tx)
-            .await?;
+            let rows: Vec<(String, String, i64)> =
+                sqlx::query_as("SELECT name, type, pk FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(&mut **tx)
+                    .await?;
             let mut key: Vec<(i64, String)> = rows
                 .iter()
                 .filter(|(_, _, pk)| *pk > 0)
@@ -649,8 +654,7 @@ async fn copy_table(
             ),
             (None, false) => format!("{base} ORDER BY {} LIMIT {batch}", order.join(", ")),
             (Some(key), false) => {
-                let placeholders: Vec<String> =
-                    (1..=key.len()).map(|i| format!("${i}")).collect();
+                let placeholders: Vec<String> = (1..=key.len()).map(|i| format!("${i}")).collect();
                 format!(
                     "{base} WHERE ({}) > ({}) ORDER BY {} LIMIT {batch}",
                     order.join(", "),
@@ -768,9 +772,7 @@ fn convert(value: Value, kind: Kind) -> Result<Value, String> {
         (Value::Int(v), Kind::Real) => Value::Real(v as f64),
         (Value::Int(v), Kind::Text) => Value::Text(v.to_string()),
         (v @ Value::Real(_), Kind::Real) => v,
-        (Value::Real(v), Kind::Int) if v.fract() == 0.0 && v.abs() < 9.0e15 => {
-            Value::Int(v as i64)
-        }
+        (Value::Real(v), Kind::Int) if v.fract() == 0.0 && v.abs() < 9.0e15 => Value::Int(v as i64),
         (Value::Real(v), Kind::Text) => Value::Text(v.to_string()),
         (v @ Value::Text(_), Kind::Text) => v,
         (Value::Text(v), Kind::Int) => Value::Int(
@@ -788,7 +790,9 @@ fn convert(value: Value, kind: Kind) -> Result<Value, String> {
         (Value::Blob(v), Kind::Text) => Value::Text(
             String::from_utf8(v).map_err(|_| "bytes that are not UTF-8 where text belongs")?,
         ),
-        (Value::Real(v), kind) => return Err(format!("the number {v} cannot be stored as {kind:?}")),
+        (Value::Real(v), kind) => {
+            return Err(format!("the number {v} cannot be stored as {kind:?}"));
+        }
         (Value::Int(v), Kind::Blob) => return Err(format!("the integer {v} where bytes belong")),
         (Value::Blob(v), kind) => {
             return Err(format!("{} bytes cannot be stored as {kind:?}", v.len()));

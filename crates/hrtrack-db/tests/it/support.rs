@@ -112,6 +112,14 @@ impl Deref for TestStore {
 }
 
 impl TestStore {
+    /// The database file of a SQLite store.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => Some(dir.path().join("hrtrack.db")),
+            Cleanup::Postgres { .. } => None,
+        }
+    }
+
     /// A second connection to the same database, outside the store's pool, for the raw SQL a
     /// test needs (the store offers none): on PostgreSQL it works in the store's schema.
     pub async fn raw_connection(&self) -> sqlx::AnyConnection {

@@ -265,7 +265,10 @@ async fn assert_same_values(source: &Store, target: &Store, filled: &Filled, wha
         .evidence_file(filled.evidence_id)
         .await
         .unwrap_or_else(|e| panic!("{what}: evidence: {e}"));
-    assert!(read.content == filled.evidence, "{what}: evidence bytes differ");
+    assert!(
+        read.content == filled.evidence,
+        "{what}: evidence bytes differ"
+    );
     assert_eq!(
         read.evidence,
         source
@@ -310,8 +313,14 @@ async fn transfer_copy_moves_everything_there_and_back() {
         assert!(report.tables.iter().all(|t| t.source == t.target));
         assert!(!report.tables.iter().any(|t| t.table == "_sqlx_migrations"));
         let position = |name: &str| report.tables.iter().position(|t| t.table == name);
-        assert!(position("users") < position("api_tokens"), "foreign-key order");
-        assert!(position("progress_reports") < position("evidence"), "foreign-key order");
+        assert!(
+            position("users") < position("api_tokens"),
+            "foreign-key order"
+        );
+        assert!(
+            position("progress_reports") < position("evidence"),
+            "foreign-key order"
+        );
         assert_same_counts(&source, &target, "SQLite -> target").await;
         assert_same_values(&source, &target, &filled, "SQLite -> target").await;
 
@@ -363,4 +372,153 @@ async fn transfer_copy_moves_everything_there_and_back() {
         source.finish().await;
     })
     .await;
+}
+
+/// `n` rows of `login_failures` counted in `store`.
+async fn failures(store: &Store) -> i64 {
+    store
+        .table_counts()
+        .await
+        .expect("counts")
+        .into_iter()
+        .find(|(t, _)| t == "login_failures")
+        .map_or(-1, |(_, n)| n)
+}
+
+#[tokio::test]
+async fn transfer_backup_of_a_live_sqlite_database_keeps_what_is_in_the_wal() {
+    use sqlx::Connection;
+    let store = Db::Sqlite.open().await;
+    fill(&store).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+
+    // Another connection commits 50 rows and leaves 7 more uncommitted while the backup runs;
+    // the store's pool stays open, so nothing is checkpointed into the main file.
+    let mut writer = store.raw_connection().await;
+    let mut tx = writer.begin().await.expect("begin");
+    for i in 0..50 {
+        sqlx::query("INSERT INTO login_failures (name, client, at) VALUES ($1, '', $2)")
+            .bind(format!("committed-{i}"))
+            .bind("2026-12-04T10:00:00Z")
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let mut open = writer.begin().await.expect("begin");
+    for i in 0..7 {
+        sqlx::query("INSERT INTO login_failures (name, client, at) VALUES ($1, '', $2)")
+            .bind(format!("uncommitted-{i}"))
+            .bind("2026-12-04T10:00:00Z")
+            .execute(&mut *open)
+            .await
+            .expect("insert");
+    }
+    let expected = failures(&store).await;
+    assert_eq!(expected, 51, "the fill's failure and the 50 committed");
+
+    // The bug this replaces: the main file alone, copied without its -wal, lacks them.
+    let main_file = store.sqlite_file().expect("a SQLite store has a file");
+    let plain = dir.path().join("plain-copy.db");
+    std::fs::copy(&main_file, &plain).expect("copy the main file");
+    // (Here the whole schema is still in the WAL: the file alone is no hrtrack database.)
+    match Store::open_backup(&plain).await {
+        Err(e) => assert!(e.to_string().contains("plain-copy.db"), "{e}"),
+        Ok(plain_store) => {
+            assert!(
+                failures(&plain_store).await < expected,
+                "the main file alone was expected to miss the rows still in the WAL"
+            );
+            plain_store.close().await;
+        }
+    }
+
+    let file = dir.path().join("backup.db");
+    let counts = store.backup_to(&file, false).await.expect("backup");
+    open.rollback().await.expect("rollback");
+    writer.close().await.expect("close");
+    let backup = Store::open_backup(&file).await.expect("open the backup");
+    assert_eq!(failures(&backup).await, expected);
+    assert_eq!(backup.table_counts().await.expect("counts"), counts);
+    assert_eq!(counts, store.table_counts().await.expect("counts"));
+    backup.close().await;
+    assert!(!dir.path().join("backup.db.partial").exists());
+
+    // An existing file is kept unless --force.
+    let before = std::fs::read(&file).expect("the backup");
+    match store.backup_to(&file, false).await {
+        Err(StoreError::Conflict(message)) => {
+            assert!(message.contains("already exists"), "{message}")
+        }
+        other => panic!("overwriting a backup should be refused, got {other:?}"),
+    }
+    assert!(std::fs::read(&file).expect("the backup") == before);
+    store.backup_to(&file, true).await.expect("forced backup");
+    store.finish().await;
+}
+
+#[tokio::test]
+async fn transfer_backup_and_restore_round_trip() {
+    each_backend(|db| async move {
+        let source = db.open().await;
+        let filled = fill(&source).await;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("hrtrack-backup.db");
+        // On PostgreSQL this is the portable backup: a SQLite file made by the copy.
+        let counts = source.backup_to(&file, false).await.expect("backup");
+        assert_eq!(counts, source.table_counts().await.expect("counts"));
+
+        let backup = Store::open_backup(&file).await.expect("open the backup");
+        let target = db.open().await;
+        let report = backup.copy_into(&target, false).await.expect("restore");
+        assert!(report.total() > 0);
+        backup.close().await;
+        assert_same_counts(&source, &target, "restored").await;
+        assert_same_values(&source, &target, &filled, "restored").await;
+        target.finish().await;
+        source.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn transfer_restore_refuses_what_is_not_an_hrtrack_backup() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let missing = dir.path().join("missing.db");
+    let text = dir.path().join("notes.db");
+    std::fs::write(
+        &text,
+        "this is not a database, but it is long enough to have a header ".repeat(20),
+    )
+    .expect("write");
+    let other = dir.path().join("other.db");
+    {
+        use sqlx::Connection;
+        let mut conn =
+            sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=rwc", other.display()))
+                .await
+                .expect("create a SQLite file");
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        conn.close().await.expect("close");
+    }
+    for (file, part) in [
+        (&missing, "no such file"),
+        (&text, "notes.db"),
+        (&other, "not an hrtrack database"),
+    ] {
+        match Store::open_backup(file).await {
+            Err(StoreError::Invalid(message)) => {
+                assert!(
+                    message.contains(part),
+                    "{}: {message:?} lacks {part:?}",
+                    file.display()
+                )
+            }
+            Err(other) => panic!("{}: expected Invalid, got {other}", file.display()),
+            Ok(_) => panic!("{} should be refused", file.display()),
+        }
+    }
 }
