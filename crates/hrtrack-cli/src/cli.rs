@@ -59,6 +59,44 @@ pub enum Command {
     /// The SDG data platform: code lists and data templates.
     #[command(subcommand)]
     Sdg(SdgCommand),
+    /// Write a consistent copy of the database to FILE while the server runs (SQLite:
+    /// VACUUM INTO; PostgreSQL: a portable hrtrack backup, itself a SQLite file).
+    Backup(BackupArgs),
+    /// Replace the --db database by a backup made with `hrtrack backup` (all or nothing).
+    Restore(RestoreArgs),
+    /// Copy everything from --db into another database (e.g. --to postgres://…), ids kept,
+    /// and check every table's count afterwards.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write (refused if it exists, unless --force).
+    pub file: PathBuf,
+    /// Replace FILE if it exists (the old one stays until the new one is complete).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup written by `hrtrack backup`.
+    pub file: PathBuf,
+    /// Restore even if the --db database holds data: everything in it is replaced, its audit
+    /// log included.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The target database: postgres://USER@HOST/DB or sqlite://FILE (created and migrated if
+    /// needed; it must hold no data unless --force).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Copy even if the target holds data: everything in it is replaced, its audit log included.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

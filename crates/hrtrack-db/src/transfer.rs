@@ -206,6 +206,22 @@ impl Store {
                 file.display()
             )));
         }
+        if self.backend == Backend::Sqlite && file.exists() {
+            let live: Option<String> =
+                sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let same = live
+                .and_then(|live| std::fs::canonicalize(live).ok())
+                .zip(std::fs::canonicalize(file).ok())
+                .is_some_and(|(live, target)| live == target);
+            if same {
+                return Err(StoreError::Conflict(format!(
+                    "{} is the database itself; write the backup to another file",
+                    file.display()
+                )));
+            }
+        }
         let partial = partial_path(file);
         remove_if_exists(&partial)?;
         let written = match self.backend {

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] opens the database and dispatches.
 
+mod backup;
 mod demo;
 mod export;
 mod import;
@@ -38,6 +39,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Institution(command) => institution::run(&store, &command).await,
         Command::SeedRoadmap(args) => seed::run(&store, &args).await,
         Command::Sdg(command) => sdg::run(&store, &command).await,
+        Command::Backup(args) => backup::backup(&store, &args).await,
+        Command::Restore(args) => backup::restore(&store, &args).await,
+        Command::Copy(args) => backup::copy(&store, url, &args).await,
         Command::Demo(_) | Command::Serve(_) => unreachable!("handled above"),
     };
     store.close().await;
@@ -51,7 +55,7 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];

@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod demo;
 mod mapping;
+mod operations;
 mod registry;
 mod round_trip;
 mod sdg_import;
