@@ -693,20 +693,16 @@ async fn copy_table(
         for (n, row) in rows.iter().enumerate() {
             let mut out = Vec::with_capacity(table.columns.len());
             for (i, (column, kind)) in table.columns.iter().enumerate() {
-                let value = read_value(row, i).map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "table {}, row {}, column {column}: {e}",
-                        table.name,
-                        offset + n + 1
-                    ))
-                })?;
-                let value = convert(value, *kind).map_err(|e| {
-                    StoreError::Invalid(format!(
-                        "table {}, row {}, column {column}: {e}",
-                        table.name,
-                        offset + n + 1
-                    ))
-                })?;
+                let value = read_value(row, i)
+                    .and_then(|value| convert(value, *kind))
+                    .map_err(|e| {
+                        StoreError::Invalid(format!(
+                            "table {}, row {} ({}), column {column}: {e}; nothing was written",
+                            table.name,
+                            offset + n + 1,
+                            row_key(row, table, &key_positions)
+                        ))
+                    })?;
                 out.push(value);
             }
             values.push(out);
@@ -749,6 +745,27 @@ fn bind_target<'q>(query: AnyQuery<'q>, value: Value, kind: Kind) -> AnyQuery<'q
         (Value::Real(v), _) => query.bind(v),
         (Value::Text(v), _) => query.bind(v),
         (Value::Blob(v), _) => query.bind(v),
+    }
+}
+
+/// The primary key of a source row as `id = 7` or `a = 1, b = "x"`, for messages.
+fn row_key(row: &sqlx::any::AnyRow, table: &Table, key_positions: &[usize]) -> String {
+    let parts: Vec<String> = key_positions
+        .iter()
+        .map(|&i| {
+            let value = match read_value(row, i) {
+                Ok(Value::Int(v)) => v.to_string(),
+                Ok(Value::Text(v)) => format!("{v:?}"),
+                Ok(other) => format!("{other:?}"),
+                Err(e) => e,
+            };
+            format!("{} = {value}", table.columns[i].0)
+        })
+        .collect();
+    if parts.is_empty() {
+        "no primary key".to_owned()
+    } else {
+        parts.join(", ")
     }
 }
 

@@ -522,3 +522,87 @@ async fn transfer_restore_refuses_what_is_not_an_hrtrack_backup() {
         }
     }
 }
+
+#[tokio::test]
+async fn transfer_a_value_that_does_not_fit_stops_the_copy_and_changes_nothing() {
+    each_backend(|db| async move {
+        let source = Db::Sqlite.open().await;
+        import(&source, &turkmenistan()).await;
+        // SQLite keeps whatever it is given: text in an integer column.
+        let mut raw = source.raw_connection().await;
+        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM reviews")
+            .fetch_one(&mut raw)
+            .await
+            .expect("a review");
+        sqlx::query("UPDATE reviews SET session = 'twelve' WHERE id = $1")
+            .bind(id)
+            .execute(&mut raw)
+            .await
+            .expect("update");
+        let target = db.open().await;
+        let before = target.table_counts().await.expect("counts");
+        match source.copy_into(&target, false).await {
+            Err(StoreError::Invalid(message)) => {
+                for part in [
+                    "table reviews",
+                    &format!("id = {id}"),
+                    "column session",
+                    "\"twelve\"",
+                    "nothing was written",
+                ] {
+                    assert!(message.contains(part), "{message:?} lacks {part:?}");
+                }
+            }
+            other => panic!("the copy should be refused, got {other:?}"),
+        }
+        assert_eq!(target.table_counts().await.expect("counts"), before);
+        target.finish().await;
+        source.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn transfer_restore_refuses_a_backup_of_another_version() {
+    use sqlx::Connection;
+    let store = Db::Sqlite.open().await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (name, change, part) in [
+        (
+            "newer.db",
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (9999, 'future', 1, x'00', 0)",
+            "newer hrtrack (migration 9999",
+        ),
+        (
+            "older.db",
+            "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+            "older hrtrack",
+        ),
+        (
+            "changed.db",
+            "UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1",
+            "migration 1 differs",
+        ),
+    ] {
+        let file = dir.path().join(name);
+        store.backup_to(&file, false).await.expect("backup");
+        let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("open the backup");
+        sqlx::query(change)
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{change}: {e}"));
+        conn.close().await.expect("close");
+        match Store::open_backup(&file).await {
+            Err(StoreError::Invalid(message)) => {
+                assert!(message.contains(part), "{message:?} lacks {part:?}");
+                assert!(message.contains(name), "{message:?} lacks {name:?}");
+            }
+            Err(other) => panic!("{name}: expected Invalid, got {other}"),
+            Ok(_) => panic!("{name} should be refused"),
+        }
+    }
+    store.finish().await;
+}
