@@ -106,8 +106,34 @@ impl Mapping {
 /// A table's header and rows as text, whatever the file type.
 struct Grid {
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    rows: Vec<Row>,
 }
+
+/// One row of a table: its number as a spreadsheet shows it and its non-empty cells, by
+/// column index (sparse, so that a cell far to the right costs no more than any other).
+struct Row {
+    line: u64,
+    cells: Vec<(usize, String)>,
+}
+
+impl Row {
+    /// The cell of column `index`, if it is there.
+    fn get(&self, index: usize) -> Option<&str> {
+        self.cells
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .ok()
+            .and_then(|at| self.cells.get(at))
+            .map(|(_, text)| text.as_str())
+    }
+
+    fn is_blank(&self) -> bool {
+        self.cells.iter().all(|(_, c)| c.trim().is_empty())
+    }
+}
+
+/// The most columns and rows of a sheet (Excel's own limits: column XFD, row 1,048,576).
+pub const MAX_XLSX_COLUMNS: u32 = 16_384;
+pub const MAX_XLSX_ROWS: u32 = 1_048_576;
 
 fn read_grid(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -135,18 +161,31 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, ImportError> {
         .map(|h| h.trim().to_owned())
         .collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
+    for (n, record) in (2u64..).zip(reader.records()) {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             ImportError::new(file, format!("line {line}"), format!("malformed CSV: {e}"))
         })?;
-        rows.push(record.iter().map(str::to_owned).collect());
+        rows.push(Row {
+            line: n,
+            cells: record
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.to_owned()))
+                .collect(),
+        });
     }
     Ok(Grid { header, rows })
 }
 
+/// Reads a sheet cell by cell: the workbook is first checked by [`crate::bounded_zip`] (ZIP
+/// bombs, declared string counts), and no range is built from the sheet's extent, so a
+/// workbook with cells `A1` and `XFD1048576` costs two cells. Cells beyond Excel's limits
+/// are refused with their place.
 fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, ImportError> {
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+    let safe = crate::bounded_zip::safe_xlsx(bytes, crate::bounded_zip::XLSX_LIMITS)
+        .map_err(|e| ImportError::new(file, e.place, e.message))?;
+    let mut workbook = calamine::Xlsx::new(Cursor::new(&safe[..])).map_err(|e| {
         ImportError::new(file, "workbook", format!("not a readable XLSX file: {e}"))
     })?;
     let names = workbook.sheet_names();
@@ -167,22 +206,80 @@ fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, Impo
             .cloned()
             .ok_or_else(|| ImportError::new(file, "workbook", "the workbook has no sheet"))?,
     };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::new(file, format!("sheet {name:?}"), e.to_string()))?;
-    let mut rows = range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
-    let header = rows
+    let sheet_error = |message: String| ImportError::new(file, format!("sheet {name:?}"), message);
+    let mut reader = workbook
+        .worksheet_cells_reader(&name)
+        .map_err(|e| sheet_error(e.to_string()))?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => return Err(sheet_error(e.to_string())),
+        };
+        let (row, col) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        if row >= MAX_XLSX_ROWS || col >= MAX_XLSX_COLUMNS {
+            return Err(ImportError::new(
+                file,
+                format!("sheet {name:?}, cell {}", cell_name(row, col)),
+                format!(
+                    "the cell is beyond the last row ({MAX_XLSX_ROWS}) or column (XFD) \
+                     a spreadsheet can have"
+                ),
+            ));
+        }
+        cells.push((row, col, text));
+    }
+    drop(reader);
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    cells.dedup_by_key(|(row, col, _)| (*row, *col));
+    let mut rows: Vec<Row> = Vec::new();
+    for (row, col, text) in cells {
+        let line = u64::from(row) + 1;
+        match rows.last_mut() {
+            Some(last) if last.line == line => last.cells.push((col as usize, text)),
+            _ => rows.push(Row {
+                line,
+                cells: vec![(col as usize, text)],
+            }),
+        }
+    }
+    let mut rows = rows.into_iter();
+    let first = rows
         .next()
-        .ok_or_else(|| ImportError::new(file, format!("sheet {name:?}"), "the sheet is empty"))?
-        .into_iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+        .ok_or_else(|| sheet_error("the sheet is empty".to_owned()))?;
+    let width = first.cells.last().map_or(0, |(col, _)| col + 1);
+    let mut header = vec![String::new(); width];
+    for (col, text) in first.cells {
+        if let Some(slot) = header.get_mut(col) {
+            *slot = text.trim().to_owned();
+        }
+    }
     Ok(Grid {
         header,
         rows: rows.collect(),
     })
+}
+
+/// The spreadsheet name of a 0-based cell: (0, 0) → A1, (1048575, 16383) → XFD1048576.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        let rest = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rest));
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        u64::from(row) + 1
+    )
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -261,11 +358,7 @@ pub fn read(
             ));
         }
     }
-    if grid
-        .rows
-        .iter()
-        .all(|row| row.iter().all(|c| c.trim().is_empty()))
-    {
+    if grid.rows.iter().all(Row::is_blank) {
         return Err(ImportError::new(
             file,
             "row 2",
@@ -277,11 +370,11 @@ pub fn read(
     let mut review_of: HashMap<(String, Mechanism, Option<Cycle>), usize> = HashMap::new();
     let mut by_paragraph: HashMap<(usize, String), usize> = HashMap::new();
     let mut by_text: HashMap<(usize, String), usize> = HashMap::new();
-    for (n, row) in grid.rows.iter().enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
+    for row in &grid.rows {
+        if row.is_blank() {
             continue;
         }
-        let origin = format!("row {}", n + 2);
+        let origin = format!("row {}", row.line);
         let value = |field: &str| -> String {
             let cell = columns
                 .get(field)
