@@ -12,6 +12,7 @@ pub mod input;
 pub mod ohchr_matrix;
 pub mod sessions;
 pub mod table;
+pub mod text_encoding;
 pub mod upr_info;
 
 pub use error::ImportError;

@@ -186,5 +186,132 @@ fn files_bounded_zip_counts_inflated_bytes_not_declared_ones() {
     assert_eq!(error.place, "file");
 }
 
+/// UPR Info's export as its site downloads it: its own header, CR line ends.
+const UPR_INFO_DOWNLOAD: &str = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\
+Turkmenistan,Asia,\"CIS, OIC\",\"Ratify the \u{201c}Optional Protocol\u{201d} \u{2013} it\u{2019}s time.\",C\u{f4}te d\u{2019}Ivoire,Africa,\"AU, OIC\",Accepted,Category 4,\"Women\u{2019}s rights,Torture\",16\r\
+Turkmenistan,Asia,\"CIS, OIC\",\"Ratify the \u{201c}Optional Protocol\u{201d} \u{2013} it\u{2019}s time.\",S\u{e3}o Tom\u{e9} and Pr\u{ed}ncipe,Africa,AU,Accepted,4,Torture,16\r\
+Turkmenistan,Asia,\"CIS, OIC\",Abolish the exit ban list.,France,WEOG,\"EU, OIF\",Noted,5,Freedom of movement,16\r";
+
+/// Text to bytes in one encoding.
+type Encoder = fn(&str) -> Vec<u8>;
+
+fn mac_roman(text: &str) -> Vec<u8> {
+    use hrtrack_import::text_encoding::MAC_ROMAN;
+    text.chars()
+        .map(
+            |c| match u8::try_from(u32::from(c)).ok().filter(u8::is_ascii) {
+                Some(b) => b,
+                None => {
+                    0x80 + MAC_ROMAN
+                        .iter()
+                        .position(|&m| m == c)
+                        .expect("in Mac Roman") as u8
+                }
+            },
+        )
+        .collect()
+}
+
+fn windows_1252(text: &str) -> Vec<u8> {
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!lossy);
+    bytes.into_owned()
+}
+
+fn check_download(batch: &hrtrack_domain::ImportBatch) {
+    assert_eq!(batch.reviews.len(), 1);
+    let review = &batch.reviews[0];
+    assert_eq!(review.state, "Turkmenistan");
+    assert_eq!(review.session.map(|s| s.get()), Some(16));
+    assert_eq!(review.recommendations.len(), 2);
+    let joint = &review.recommendations[0];
+    assert_eq!(
+        joint.text,
+        "Ratify the \u{201c}Optional Protocol\u{201d} \u{2013} it\u{2019}s time."
+    );
+    assert_eq!(
+        joint.recommending_states,
+        [
+            "C\u{f4}te d\u{2019}Ivoire",
+            "S\u{e3}o Tom\u{e9} and Pr\u{ed}ncipe"
+        ]
+    );
+    assert_eq!(joint.action_category, Some(4));
+    assert_eq!(joint.upr_issues, ["Women\u{2019}s rights", "Torture"]);
+    assert_eq!(
+        review.recommendations[1].position,
+        Some(hrtrack_domain::Position::Noted)
+    );
+}
+
+#[test]
+fn files_upr_info_download_in_each_encoding_and_line_end() {
+    use hrtrack_import::text_encoding::TextEncoding;
+    use hrtrack_import::upr_info;
+    let encodings: [(&str, Encoder, TextEncoding); 3] = [
+        ("utf-8", |t| t.as_bytes().to_vec(), TextEncoding::Utf8),
+        ("windows-1252", windows_1252, TextEncoding::Windows1252),
+        ("mac-roman", mac_roman, TextEncoding::MacRoman),
+    ];
+    for (name, encode, encoding) in encodings {
+        for line_end in ["\r", "\n", "\r\n"] {
+            let text = UPR_INFO_DOWNLOAD.replace('\r', line_end);
+            let bytes = encode(&text);
+            let file = format!("{name}.csv");
+            let batch = upr_info::read(&bytes, &file)
+                .unwrap_or_else(|e| panic!("{name} {line_end:?} detected: {e}"));
+            check_download(&batch);
+            let batch = upr_info::read_encoded(&bytes, &file, Some(encoding))
+                .unwrap_or_else(|e| panic!("{name} {line_end:?} named: {e}"));
+            check_download(&batch);
+        }
+    }
+    // A wrong encoding named is obeyed: Mac Roman bytes read as UTF-8 are refused.
+    let error = upr_info::read_encoded(
+        &mac_roman(UPR_INFO_DOWNLOAD),
+        "mac.csv",
+        Some(TextEncoding::Utf8),
+    )
+    .expect_err("not UTF-8");
+    assert!(error.message.contains("not UTF-8"), "{error}");
+    assert_eq!("mac-roman".parse(), Ok(TextEncoding::MacRoman));
+    assert!("latin-2".parse::<TextEncoding>().is_err());
+}
+
+/// The repository's real UPR Info export (41,064 rows, 84 non-ASCII characters), re-encoded
+/// the way UPR Info's site serves it: Mac Roman or Windows-1252 with CR line ends.
+#[test]
+fn files_real_upr_info_export_in_legacy_encodings_reads_the_same() {
+    use hrtrack_import::text_encoding::{self, TextEncoding};
+    use hrtrack_import::upr_info;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/upr/upr_info_recommendations_sessions01-20.csv.zip"
+    );
+    let zipped = std::fs::read(path).expect("the real UPR Info export");
+    let csv = input::unzip_single_csv(&zipped, path).expect("one CSV");
+    let text = String::from_utf8(csv).expect("UTF-8");
+    let reference = upr_info::read(text.as_bytes(), "utf8.csv").expect("reads");
+    let as_download = text.replace("\r\n", "\r").replace('\n', "\r");
+    let encodings: [(Encoder, TextEncoding); 2] = [
+        (mac_roman, TextEncoding::MacRoman),
+        (windows_1252, TextEncoding::Windows1252),
+    ];
+    for (encode, encoding) in encodings {
+        let bytes = encode(&as_download);
+        assert!(std::str::from_utf8(&bytes).is_err());
+        assert_eq!(text_encoding::detect_legacy(&bytes), encoding);
+        let batch = upr_info::read(&bytes, "download.csv").expect("reads");
+        assert_eq!(
+            batch.recommendation_count(),
+            reference.recommendation_count()
+        );
+        assert!(
+            format!("{:?}", batch.reviews) == format!("{:?}", reference.reviews),
+            "{encoding:?} reads differently"
+        );
+    }
+}
+
 #[allow(dead_code)]
 fn _types(_: Mapping, _: ImportError) {}
