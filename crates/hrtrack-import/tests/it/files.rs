@@ -6,8 +6,8 @@
 use std::io::{Cursor, Read, Write};
 
 use hrtrack_import::bounded_zip::{self, XLSX_LIMITS};
+use hrtrack_import::input;
 use hrtrack_import::table::{self, Mapping};
-use hrtrack_import::{ImportError, input};
 use rust_xlsxwriter::Workbook;
 use zip::write::SimpleFileOptions;
 
@@ -313,5 +313,105 @@ fn files_real_upr_info_export_in_legacy_encodings_reads_the_same() {
     }
 }
 
-#[allow(dead_code)]
-fn _types(_: Mapping, _: ImportError) {}
+const MINISTRY_MAPPING: &str = r#"
+[columns]
+text = "Recommendation"
+recommending_states = "From"
+position = "Response"
+mechanism = "Body"
+
+[defaults]
+state = "Turkmenistan"
+
+[values.position]
+"Accepted" = "supported"
+" reject " = "noted"
+
+[values.mechanism]
+"Committee against Torture" = "CAT"
+"Universal Periodic Review" = "UPR"
+
+[values.recommending_states]
+"Fr" = "France"
+"#;
+
+#[test]
+fn files_table_value_maps_translate_a_ministrys_words() {
+    let mapping = Mapping::parse(MINISTRY_MAPPING, "mapping.toml").expect("a mapping");
+    let csv = "Recommendation,From,Response,Body\n\
+               Ratify OP-CAT.,Fr; Germany,ACCEPTED,committee against torture\n\
+               Abolish the exit ban.,Germany,Reject,Universal Periodic Review \n\
+               Free the press.,Fr,noted,\n";
+    let batch = table::read(csv.as_bytes(), "ministry.csv", Some(&mapping)).expect("reads");
+    let find = |text: &str| {
+        batch
+            .reviews
+            .iter()
+            .find_map(|r| {
+                r.recommendations
+                    .iter()
+                    .find(|rec| rec.text == text)
+                    .map(|rec| (r.mechanism, rec))
+            })
+            .expect("the recommendation")
+    };
+    let (mechanism, rec) = find("Ratify OP-CAT.");
+    assert_eq!(mechanism, hrtrack_domain::Mechanism::Cat);
+    assert_eq!(rec.position, Some(hrtrack_domain::Position::Supported));
+    assert_eq!(rec.recommending_states, ["France", "Germany"]);
+    let (mechanism, rec) = find("Abolish the exit ban.");
+    assert_eq!(mechanism, hrtrack_domain::Mechanism::Upr);
+    assert_eq!(rec.position, Some(hrtrack_domain::Position::Noted));
+    // Words the map does not name are read as they are.
+    let (_, rec) = find("Free the press.");
+    assert_eq!(rec.position, Some(hrtrack_domain::Position::Noted));
+    assert_eq!(rec.recommending_states, ["France"]);
+
+    let twice =
+        format!("{MINISTRY_MAPPING}\n[values.themes]\n\"Women\" = \"a\"\n\"WOMEN \" = \"b\"\n");
+    let error = Mapping::parse(&twice, "mapping.toml").expect_err("the same word twice");
+    assert_eq!(error.place, "mapping, values.themes");
+    let unknown = "[values.colour]\n\"red\" = \"blue\"\n";
+    let error = Mapping::parse(unknown, "mapping.toml").expect_err("no such field");
+    assert!(
+        error.message.contains("unknown field \"colour\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn files_table_lists_every_bad_row() {
+    // Without value maps: every row is checked all the same.
+    let plain = MINISTRY_MAPPING.split("[values").next().expect("columns");
+    let mapping = Mapping::parse(plain, "mapping.toml").expect("a mapping");
+    let csv = "Recommendation,From,Response,Body\n\
+               Ratify OP-CAT.,France,maybe,\n\
+               Abolish the exit ban.,Germany,supported,\n\
+               ,Germany,supported,\n\
+               Free the press.,France,supported,Parliament\n";
+    let error = table::read(csv.as_bytes(), "bad.csv", Some(&mapping)).expect_err("bad rows");
+    assert_eq!(error.place, "3 rows", "{error}");
+    for place in ["row 2, position", "row 4, text", "row 5, mechanism"] {
+        assert!(error.message.contains(place), "{place} missing: {error}");
+    }
+    assert!(!error.message.contains("row 3"), "{error}");
+
+    let mut many = String::from("Recommendation,From,Response,Body\n");
+    for i in 0..150 {
+        many.push_str(&format!("Text {i}.,France,maybe,\n"));
+    }
+    let error = table::read(many.as_bytes(), "many.csv", Some(&mapping)).expect_err("bad rows");
+    assert_eq!(error.place, "150 rows");
+    assert_eq!(
+        error.message.matches(", position:").count(),
+        table::MAX_ROW_ERRORS
+    );
+    assert!(error.message.contains("row 101, position"), "{error}");
+    assert!(!error.message.contains("row 102, position"), "{error}");
+    assert!(error.message.ends_with("and 50 more"), "{error}");
+
+    // One bad row reads as before: its own place.
+    let one = "Recommendation,From,Response,Body\nRatify.,France,maybe,\n";
+    let error = table::read(one.as_bytes(), "one.csv", Some(&mapping)).expect_err("bad row");
+    assert_eq!(error.place, "row 2, position");
+}
