@@ -208,6 +208,9 @@ fn size_text(bytes: u64) -> String {
 pub fn safe_xlsx(bytes: &[u8], limits: ZipLimits) -> Result<Cow<'_, [u8]>, ZipReadError> {
     let mut zip = BoundedZip::open(bytes, limits)?;
     zip.check_all()?;
+    for index in 0..zip.archive.len() {
+        check_cell_references(&mut zip, index)?;
+    }
     let mut rewritten: Vec<(String, Vec<u8>)> = Vec::new();
     for name in zip.names() {
         // calamine looks for `sharedStrings.xml` beside the workbook part, matching names
@@ -243,6 +246,106 @@ pub fn safe_xlsx(bytes: &[u8], limits: ZipLimits) -> Result<Cow<'_, [u8]>, ZipRe
     }
     let out = writer.finish().map_err(damaged)?.into_inner();
     Ok(Cow::Owned(out))
+}
+
+/// The most rows and columns of a sheet (Excel's limits: row 1,048,576, column XFD).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+pub const XLSX_MAX_COLUMNS: u32 = 16_384;
+
+/// Reads an XML part as a stream (it is known to inflate within the limits) and refuses a
+/// cell reference (`c r`, `row r`, `dimension ref`) that is not a cell of a real sheet:
+/// calamine computes with them unchecked (a reversed or overlong reference overflows its
+/// arithmetic), and a reader must be able to name the cell.
+fn check_cell_references(zip: &mut BoundedZip<'_>, index: usize) -> Result<(), ZipReadError> {
+    let Some(name) = zip
+        .archive
+        .name_for_index(index)
+        .and_then(Result::ok)
+        .filter(|n| n.to_ascii_lowercase().ends_with(".xml"))
+        .map(|n| n.to_string())
+    else {
+        return Ok(());
+    };
+    let entry = zip
+        .archive
+        .by_index(index)
+        .map_err(|e| ZipReadError::new(&name, format!("cannot read this entry: {e}")))?;
+    let cap = zip.limits.entry_bytes;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(entry.take(cap)));
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            // Malformed XML is calamine's to refuse, in its own words.
+            Err(_) => return Ok(()),
+        };
+        let element = match &event {
+            Event::Start(e) | Event::Empty(e) => e,
+            Event::Eof => return Ok(()),
+            _ => continue,
+        };
+        let (attribute, check): (&str, fn(&str) -> bool) = match element.local_name().as_ref() {
+            "c" => ("r", |v| cell_position(v).is_some()),
+            "row" => ("r", |v| {
+                v.parse::<u32>()
+                    .is_ok_and(|r| (1..=XLSX_MAX_ROWS).contains(&r))
+            }),
+            "dimension" => ("ref", |v| dimension_ok(v)),
+            _ => continue,
+        };
+        let value = element
+            .attributes()
+            .with_checks(false)
+            .filter_map(Result::ok)
+            .find(|a| a.key.local_name().as_ref() == attribute)
+            .map(|a| a.value.to_string());
+        if let Some(value) = value
+            && !check(&value)
+        {
+            let shown: String = value.chars().take(40).collect();
+            return Err(ZipReadError::new(
+                name,
+                format!(
+                    "cell {shown:?} is not a cell of a sheet (at most column XFD, row \
+                     {XLSX_MAX_ROWS}, the first corner before the last)"
+                ),
+            ));
+        }
+    }
+}
+
+/// The 1-based (row, column) of a reference such as `XFD1048576`, within Excel's limits.
+fn cell_position(reference: &str) -> Option<(u32, u32)> {
+    let digits_at = reference.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = reference.split_at(digits_at);
+    if letters.is_empty()
+        || letters.len() > 3
+        || !letters.bytes().all(|b| b.is_ascii_alphabetic())
+        || digits.len() > 7
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let col = letters.bytes().fold(0u32, |col, b| {
+        col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+    });
+    let row: u32 = digits.parse().ok()?;
+    ((1..=XLSX_MAX_ROWS).contains(&row) && (1..=XLSX_MAX_COLUMNS).contains(&col))
+        .then_some((row, col))
+}
+
+/// A `dimension ref`: one cell, or two with the first not below or right of the second.
+fn dimension_ok(reference: &str) -> bool {
+    let mut corners = reference.split(':').map(cell_position);
+    match (corners.next(), corners.next(), corners.next()) {
+        (Some(Some(_)), None, None) => true,
+        (Some(Some((r1, c1))), Some(Some((r2, c2))), None) => r1 <= r2 && c1 <= c2,
+        _ => false,
+    }
 }
 
 /// The shared strings part with every `sst` element stripped of `count` and `uniqueCount`
@@ -318,6 +421,28 @@ fn without_declared_counts(xml: &[u8], part: &str) -> Result<Option<Vec<u8>>, Zi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_references_are_checked() {
+        assert_eq!(cell_position("A1"), Some((1, 1)));
+        assert_eq!(cell_position("xfd1048576"), Some((1_048_576, 16_384)));
+        for bad in [
+            "XFE1",
+            "A1048577",
+            "A0",
+            "1A",
+            "A",
+            "AAAAAAAAAAAAAAA1",
+            "A99999999999",
+            "A1B",
+        ] {
+            assert_eq!(cell_position(bad), None, "{bad}");
+        }
+        assert!(dimension_ok("A1:XFD1048576"));
+        assert!(dimension_ok("B2"));
+        assert!(!dimension_ok("B2:A1"));
+        assert!(!dimension_ok("A1:B2:C3"));
+    }
 
     #[test]
     fn declared_counts_are_removed_and_nothing_else() {

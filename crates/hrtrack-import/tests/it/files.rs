@@ -112,6 +112,57 @@ fn files_xlsx_with_a_cell_at_xfd1048576_is_read_sparsely() {
     assert_eq!(batch.reviews[0].recommendations[0].themes, ["Women"]);
 }
 
+/// The table workbook with its sheet's XML edited by `edit`.
+fn sheet_edited(edit: impl Fn(String) -> String) -> Vec<u8> {
+    rewrite_zip(
+        &workbook(&table_cells()),
+        |name, data| {
+            if name != "xl/worksheets/sheet1.xml" {
+                return data;
+            }
+            edit(String::from_utf8(data).expect("xml")).into_bytes()
+        },
+        &[],
+    )
+}
+
+#[test]
+fn files_xlsx_declared_dimension_sizes_nothing_and_bad_references_are_named() {
+    let declared = sheet_edited(|xml| {
+        xml.replacen(
+            "<dimension ref=\"A1:C2\"/>",
+            "<dimension ref=\"A1:XFD1048576\"/>",
+            1,
+        )
+    });
+    assert_ne!(declared, workbook(&table_cells()));
+    let batch = table::read(&declared, "dimension.xlsx", None).expect("reads");
+    assert_eq!(batch.recommendation_count(), 1);
+
+    // calamine subtracts the corners unchecked: a reversed one overflowed (a panic in a
+    // debug build), and an overlong reference too.
+    for (edit, cell) in [
+        (
+            ("<dimension ref=\"A1:C2\"/>", "<dimension ref=\"C2:A1\"/>"),
+            "C2:A1",
+        ),
+        (("r=\"C2\"", "r=\"XFE2\""), "XFE2"),
+        (
+            ("r=\"C2\"", "r=\"AAAAAAAAAAAAAAAAAAAA2\""),
+            "AAAAAAAAAAAAAAAAAAAA2",
+        ),
+        (("r=\"2\"", "r=\"99999999999\""), "99999999999"),
+    ] {
+        let bytes = sheet_edited(|xml| {
+            assert!(xml.contains(edit.0), "{xml}");
+            xml.replacen(edit.0, edit.1, 1)
+        });
+        let error = table::read(&bytes, "bad.xlsx", None).expect_err(cell);
+        assert_eq!(error.place, "xl/worksheets/sheet1.xml", "{error}");
+        assert!(error.message.contains(cell), "{error}");
+    }
+}
+
 /// 80 MiB of zeros: about 80 KB deflated.
 fn zeros() -> Vec<u8> {
     vec![0u8; 80 * 1024 * 1024]
