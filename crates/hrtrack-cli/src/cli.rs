@@ -234,6 +234,9 @@ pub struct ImportArgs {
     /// Mapping of columns to fields (TOML), for `table`.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
+    /// The text encoding of a upr-info CSV: utf-8, windows-1252 or mac-roman (default: detected).
+    #[arg(long)]
+    pub encoding: Option<hrtrack_import::text_encoding::TextEncoding>,
     /// State under review, overriding the file's page header (ohchr-matrix).
     #[arg(long)]
     pub state: Option<String>,

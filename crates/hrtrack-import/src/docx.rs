@@ -5,15 +5,11 @@
 //! Nothing from the file is trusted: the zip may be truncated or a bomb, the XML may be
 //! malformed. Every failure is an [`ImportError`] naming the file and the part.
 
-use std::io::{Cursor, Read};
-
+use crate::ImportError;
+use crate::bounded_zip::{BoundedZip, DOCX_LIMITS};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
-use zip::ZipArchive;
-use zip::result::ZipError;
-
-use crate::ImportError;
 
 /// The namespace of WordprocessingML elements (`w:`).
 const WORDPROCESSING_ML: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -27,7 +23,7 @@ const ZIP_SIGNATURE: [u8; 4] = *b"PK\x03\x04";
 /// An opened `.docx` package.
 pub(crate) struct Package<'a> {
     file: &'a str,
-    archive: ZipArchive<Cursor<&'a [u8]>>,
+    archive: BoundedZip<'a>,
 }
 
 impl<'a> Package<'a> {
@@ -51,9 +47,13 @@ impl<'a> Package<'a> {
         if !bytes.starts_with(&ZIP_SIGNATURE) {
             return Err(not_docx("it is not a zip package"));
         }
-        let archive = ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| not_docx(&format!("the zip package is damaged or truncated: {e}")))?;
-        if archive.index_for_name(DOCUMENT_PART).is_none() {
+        let archive = BoundedZip::open(bytes, DOCX_LIMITS).map_err(|e| {
+            not_docx(&format!(
+                "the zip package is damaged or truncated: {}",
+                e.message
+            ))
+        })?;
+        if !archive.contains(DOCUMENT_PART) {
             return Err(not_docx("the zip package has no word/document.xml"));
         }
         Ok(Self { file, archive })
@@ -63,10 +63,9 @@ impl<'a> Package<'a> {
     pub(crate) fn part_names(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = self
             .archive
-            .file_names()
-            .filter_map(Result::ok)
+            .names()
+            .into_iter()
             .filter(|name| name.starts_with(prefix) && name.ends_with(".xml"))
-            .map(|name| name.into_owned())
             .collect();
         names.sort();
         names
@@ -77,23 +76,10 @@ impl<'a> Package<'a> {
     pub(crate) fn read_part(&mut self, name: &str, limit: u64) -> Result<String, ImportError> {
         let file = self.file;
         let error = |message: String| ImportError::new(file, name, message);
-        let entry = self.archive.by_name(name).map_err(|e| match e {
-            ZipError::UnsupportedArchive(_) | ZipError::InvalidPassword => error(format!(
-                "cannot read this part of the zip package ({e}); is the file encrypted?"
-            )),
-            other => error(format!("cannot read this part of the zip package: {other}")),
-        })?;
-        let mut bytes = Vec::new();
-        entry
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| error(format!("the zip package is damaged: {e}")))?;
-        if bytes.len() as u64 > limit {
-            return Err(error(format!(
-                "this part is larger than {} MiB once decompressed; refusing to read it",
-                limit / (1024 * 1024)
-            )));
-        }
+        let bytes = self
+            .archive
+            .read_limited(name, limit)
+            .map_err(|e| ImportError::new(file, e.place, e.message))?;
         String::from_utf8(bytes).map_err(|_| error("this part is not UTF-8 text".to_owned()))
     }
 }

@@ -116,13 +116,21 @@ pub(crate) fn decode_entities(text: &str) -> String {
 /// The one CSV inside a `.zip` file (as the demo bundles the UPR Info export), decompressed
 /// with the same size limit as a plain file, whatever size the zip declares.
 pub fn unzip_single_csv(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ImportError::new(file, "file", format!("not a readable zip file: {e}")))?;
+    let refused = |e: crate::bounded_zip::ZipReadError| ImportError::new(file, e.place, e.message);
+    let mut archive =
+        crate::bounded_zip::BoundedZip::open(bytes, crate::bounded_zip::CSV_ZIP_LIMITS).map_err(
+            |e| {
+                ImportError::new(
+                    file,
+                    "file",
+                    format!("not a readable zip file: {}", e.message),
+                )
+            },
+        )?;
     let names: Vec<String> = archive
-        .file_names()
-        .filter_map(Result::ok)
+        .names()
+        .into_iter()
         .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
-        .map(|n| n.into_owned())
         .collect();
     let [name] = names.as_slice() else {
         return Err(ImportError::new(
@@ -134,20 +142,7 @@ pub fn unzip_single_csv(bytes: &[u8], file: &str) -> Result<Vec<u8>, ImportError
             ),
         ));
     };
-    let entry = archive
-        .by_name(name)
-        .map_err(|e| ImportError::new(file, name.as_str(), format!("cannot read: {e}")))?;
-    let mut out = Vec::new();
-    entry
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| {
-            ImportError::new(file, name.as_str(), format!("the zip file is damaged: {e}"))
-        })?;
-    if out.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(&format!("{file}/{name}"), out.len() as u64));
-    }
-    Ok(out)
+    archive.read(name).map_err(refused)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! [`ImportError`] that names the file and the place in it. Readers never touch the database;
 //! they never panic on input, whatever it holds.
 
+pub mod bounded_zip;
 mod docx;
 mod error;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod input;
 pub mod ohchr_matrix;
 pub mod sessions;
 pub mod table;
+pub mod text_encoding;
 pub mod upr_info;
 
 pub use error::ImportError;

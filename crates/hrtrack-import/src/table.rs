@@ -19,7 +19,16 @@
 //! [options]
 //! sheet = "Recommendations"   # XLSX only; default: the first sheet
 //! list_separator = ";"        # between items of list fields; default ";"
+//!
+//! [values.position]    # the ministry's word = hrtrack's (trimmed, any case)
+//! "Accepted" = "supported"
+//! [values.mechanism]
+//! "Committee against Torture" = "CAT"
 //! ```
+//!
+//! A value map applies to a cell (or default) of its field, and to each item of a list field;
+//! words it does not name are read as they are. Every bad row is reported (the first
+//! [`MAX_ROW_ERRORS`], then how many more), and then nothing is imported.
 //!
 //! Without a mapping, the column headers must be the field names themselves and list items are
 //! separated by `|`, as in the files `hrtrack export` writes: an export imports back unchanged.
@@ -74,6 +83,9 @@ pub struct Mapping {
     pub defaults: BTreeMap<String, String>,
     #[serde(default)]
     pub options: MappingOptions,
+    /// field -> (the file's word -> hrtrack's word).
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,7 +99,12 @@ impl Mapping {
     pub fn parse(text: &str, file: &str) -> Result<Self, ImportError> {
         let mapping: Mapping =
             toml::from_str(text).map_err(|e| ImportError::new(file, "mapping", e.to_string()))?;
-        for field in mapping.columns.keys().chain(mapping.defaults.keys()) {
+        for field in mapping
+            .columns
+            .keys()
+            .chain(mapping.defaults.keys())
+            .chain(mapping.values.keys())
+        {
             if !FIELDS.contains(&field.as_str()) {
                 return Err(ImportError::new(
                     file,
@@ -99,15 +116,86 @@ impl Mapping {
                 ));
             }
         }
+        for (field, words) in &mapping.values {
+            let mut seen: HashMap<String, &str> = HashMap::new();
+            for word in words.keys() {
+                if let Some(first) = seen.insert(word.trim().to_lowercase(), word) {
+                    return Err(ImportError::new(
+                        file,
+                        format!("mapping, values.{field}"),
+                        format!(
+                            "{first:?} and {word:?} are the same word (case and spaces are ignored)"
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(mapping)
     }
+
+    /// `word` in hrtrack's terms: its translation under `[values.FIELD]`, or itself.
+    fn translate(&self, field: &str, word: String) -> String {
+        let Some(words) = self.values.get(field) else {
+            return word;
+        };
+        let key = word.trim().to_lowercase();
+        words
+            .iter()
+            .find(|(from, _)| from.trim().to_lowercase() == key)
+            .map_or(word, |(_, to)| to.trim().to_owned())
+    }
+}
+
+/// The most bad rows one error lists; the rest are counted.
+pub const MAX_ROW_ERRORS: usize = 100;
+
+/// One error for all the bad rows of a table: the only one as it is, or a list of them.
+fn all_rows(file: &str, mut errors: Vec<ImportError>, more: usize) -> ImportError {
+    if errors.len() == 1 && more == 0 {
+        return errors.remove(0);
+    }
+    let total = errors.len() + more;
+    let mut message = format!("{total} rows cannot be imported (nothing was imported):");
+    for error in &errors {
+        message.push_str(&format!("\n  {}: {}", error.place, error.message));
+    }
+    if more > 0 {
+        message.push_str(&format!("\n  … and {more} more"));
+    }
+    ImportError::new(file, format!("{total} rows"), message)
 }
 
 /// A table's header and rows as text, whatever the file type.
 struct Grid {
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    rows: Vec<Row>,
 }
+
+/// One row of a table: its number as a spreadsheet shows it and its non-empty cells, by
+/// column index (sparse, so that a cell far to the right costs no more than any other).
+struct Row {
+    line: u64,
+    cells: Vec<(usize, String)>,
+}
+
+impl Row {
+    /// The cell of column `index`, if it is there.
+    fn get(&self, index: usize) -> Option<&str> {
+        self.cells
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .ok()
+            .and_then(|at| self.cells.get(at))
+            .map(|(_, text)| text.as_str())
+    }
+
+    fn is_blank(&self) -> bool {
+        self.cells.iter().all(|(_, c)| c.trim().is_empty())
+    }
+}
+
+/// The most columns and rows of a sheet (Excel's own limits: column XFD, row 1,048,576).
+pub const MAX_XLSX_COLUMNS: u32 = 16_384;
+pub const MAX_XLSX_ROWS: u32 = 1_048_576;
 
 fn read_grid(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -135,18 +223,31 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Grid, ImportError> {
         .map(|h| h.trim().to_owned())
         .collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
+    for (n, record) in (2u64..).zip(reader.records()) {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             ImportError::new(file, format!("line {line}"), format!("malformed CSV: {e}"))
         })?;
-        rows.push(record.iter().map(str::to_owned).collect());
+        rows.push(Row {
+            line: n,
+            cells: record
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.to_owned()))
+                .collect(),
+        });
     }
     Ok(Grid { header, rows })
 }
 
+/// Reads a sheet cell by cell: the workbook is first checked by [`crate::bounded_zip`] (ZIP
+/// bombs, declared string counts), and no range is built from the sheet's extent, so a
+/// workbook with cells `A1` and `XFD1048576` costs two cells. Cells beyond Excel's limits
+/// are refused with their place.
 fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, ImportError> {
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+    let safe = crate::bounded_zip::safe_xlsx(bytes, crate::bounded_zip::XLSX_LIMITS)
+        .map_err(|e| ImportError::new(file, e.place, e.message))?;
+    let mut workbook = calamine::Xlsx::new(Cursor::new(&safe[..])).map_err(|e| {
         ImportError::new(file, "workbook", format!("not a readable XLSX file: {e}"))
     })?;
     let names = workbook.sheet_names();
@@ -167,22 +268,80 @@ fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<Grid, Impo
             .cloned()
             .ok_or_else(|| ImportError::new(file, "workbook", "the workbook has no sheet"))?,
     };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::new(file, format!("sheet {name:?}"), e.to_string()))?;
-    let mut rows = range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
-    let header = rows
+    let sheet_error = |message: String| ImportError::new(file, format!("sheet {name:?}"), message);
+    let mut reader = workbook
+        .worksheet_cells_reader(&name)
+        .map_err(|e| sheet_error(e.to_string()))?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => return Err(sheet_error(e.to_string())),
+        };
+        let (row, col) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        if row >= MAX_XLSX_ROWS || col >= MAX_XLSX_COLUMNS {
+            return Err(ImportError::new(
+                file,
+                format!("sheet {name:?}, cell {}", cell_name(row, col)),
+                format!(
+                    "the cell is beyond the last row ({MAX_XLSX_ROWS}) or column (XFD) \
+                     a spreadsheet can have"
+                ),
+            ));
+        }
+        cells.push((row, col, text));
+    }
+    drop(reader);
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    cells.dedup_by_key(|(row, col, _)| (*row, *col));
+    let mut rows: Vec<Row> = Vec::new();
+    for (row, col, text) in cells {
+        let line = u64::from(row) + 1;
+        match rows.last_mut() {
+            Some(last) if last.line == line => last.cells.push((col as usize, text)),
+            _ => rows.push(Row {
+                line,
+                cells: vec![(col as usize, text)],
+            }),
+        }
+    }
+    let mut rows = rows.into_iter();
+    let first = rows
         .next()
-        .ok_or_else(|| ImportError::new(file, format!("sheet {name:?}"), "the sheet is empty"))?
-        .into_iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+        .ok_or_else(|| sheet_error("the sheet is empty".to_owned()))?;
+    let width = first.cells.last().map_or(0, |(col, _)| col + 1);
+    let mut header = vec![String::new(); width];
+    for (col, text) in first.cells {
+        if let Some(slot) = header.get_mut(col) {
+            *slot = text.trim().to_owned();
+        }
+    }
     Ok(Grid {
         header,
         rows: rows.collect(),
     })
+}
+
+/// The spreadsheet name of a 0-based cell: (0, 0) → A1, (1048575, 16383) → XFD1048576.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        let rest = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rest));
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        u64::from(row) + 1
+    )
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -261,11 +420,7 @@ pub fn read(
             ));
         }
     }
-    if grid
-        .rows
-        .iter()
-        .all(|row| row.iter().all(|c| c.trim().is_empty()))
-    {
+    if grid.rows.iter().all(Row::is_blank) {
         return Err(ImportError::new(
             file,
             "row 2",
@@ -277,164 +432,181 @@ pub fn read(
     let mut review_of: HashMap<(String, Mechanism, Option<Cycle>), usize> = HashMap::new();
     let mut by_paragraph: HashMap<(usize, String), usize> = HashMap::new();
     let mut by_text: HashMap<(usize, String), usize> = HashMap::new();
-    for (n, row) in grid.rows.iter().enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
+    let mut errors: Vec<ImportError> = Vec::new();
+    let mut more_errors = 0usize;
+    for row in &grid.rows {
+        if row.is_blank() {
             continue;
         }
-        let origin = format!("row {}", n + 2);
-        let value = |field: &str| -> String {
-            let cell = columns
-                .get(field)
-                .and_then(|&i| row.get(i))
-                .map(|c| c.trim())
-                .unwrap_or("");
-            if cell.is_empty() {
-                mapping
-                    .defaults
+        // Each row's first problem is kept, and the next row read.
+        let mut read_row = || -> Result<(), ImportError> {
+            let origin = format!("row {}", row.line);
+            let raw = |field: &str| -> String {
+                let cell = columns
                     .get(field)
-                    .map(|d| d.trim().to_owned())
-                    .unwrap_or_default()
-            } else {
-                cell.to_owned()
+                    .and_then(|&i| row.get(i))
+                    .map(|c| c.trim())
+                    .unwrap_or("");
+                if cell.is_empty() {
+                    mapping
+                        .defaults
+                        .get(field)
+                        .map(|d| d.trim().to_owned())
+                        .unwrap_or_default()
+                } else {
+                    cell.to_owned()
+                }
+            };
+            let value = |field: &str| mapping.translate(field, raw(field));
+            let list = |field: &str| -> Vec<String> {
+                raw(field)
+                    .split(separator)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| mapping.translate(field, s.to_owned()))
+                    .collect()
+            };
+            let bad = |field: &str, message: String| {
+                ImportError::new(file, format!("{origin}, {field}"), message)
+            };
+            let optional = |field: &str| Some(value(field)).filter(|v| !v.is_empty());
+
+            let text = value("text");
+            if text.is_empty() {
+                return Err(bad("text", "empty recommendation text".to_owned()));
             }
-        };
-        let list = |field: &str| -> Vec<String> {
-            value(field)
-                .split(separator)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        let bad = |field: &str, message: String| {
-            ImportError::new(file, format!("{origin}, {field}"), message)
-        };
-        let optional = |field: &str| Some(value(field)).filter(|v| !v.is_empty());
+            let state = value("state");
+            if state.is_empty() {
+                return Err(bad("state", "no State under review".to_owned()));
+            }
+            let mechanism = match optional("mechanism") {
+                Some(m) => Mechanism::parse(&m).map_err(|e| bad("mechanism", e.to_string()))?,
+                None => Mechanism::Upr,
+            };
+            let session = optional("session")
+                .map(|s| Session::parse(&s).map_err(|e| bad("session", e.to_string())))
+                .transpose()?;
+            let cycle = match optional("cycle") {
+                Some(c) => Some(Cycle::parse(&c).map_err(|e| bad("cycle", e.to_string()))?),
+                None if mechanism == Mechanism::Upr => session
+                    .and_then(|s| crate::upr_info::cycle_of_session(s.get()))
+                    .and_then(|c| Cycle::new(c).ok()),
+                None => None,
+            };
+            let paragraph = optional("paragraph")
+                .map(|p| Paragraph::parse(&p).map_err(|e| bad("paragraph", e.to_string())))
+                .transpose()?;
+            let position = optional("position")
+                .map(|p| Position::parse(&p).map_err(|e| bad("position", e.to_string())))
+                .transpose()?;
+            let sdg_goals = list("sdg_goals")
+                .iter()
+                .map(|g| SdgGoal::parse(g).map_err(|e| bad("sdg_goals", e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sdg_targets = list("sdg_targets")
+                .iter()
+                .map(|t| SdgTarget::parse(t).map_err(|e| bad("sdg_targets", e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let action_category = optional("action_category")
+                .map(|c| {
+                    c.parse::<u8>()
+                        .ok()
+                        .filter(|c| (1..=5).contains(c))
+                        .ok_or_else(|| {
+                            bad(
+                                "action_category",
+                                format!("{c:?} is not a number from 1 to 5"),
+                            )
+                        })
+                })
+                .transpose()?;
 
-        let text = value("text");
-        if text.is_empty() {
-            return Err(bad("text", "empty recommendation text".to_owned()));
-        }
-        let state = value("state");
-        if state.is_empty() {
-            return Err(bad("state", "no State under review".to_owned()));
-        }
-        let mechanism = match optional("mechanism") {
-            Some(m) => Mechanism::parse(&m).map_err(|e| bad("mechanism", e.to_string()))?,
-            None => Mechanism::Upr,
-        };
-        let session = optional("session")
-            .map(|s| Session::parse(&s).map_err(|e| bad("session", e.to_string())))
-            .transpose()?;
-        let cycle = match optional("cycle") {
-            Some(c) => Some(Cycle::parse(&c).map_err(|e| bad("cycle", e.to_string()))?),
-            None if mechanism == Mechanism::Upr => session
-                .and_then(|s| crate::upr_info::cycle_of_session(s.get()))
-                .and_then(|c| Cycle::new(c).ok()),
-            None => None,
-        };
-        let paragraph = optional("paragraph")
-            .map(|p| Paragraph::parse(&p).map_err(|e| bad("paragraph", e.to_string())))
-            .transpose()?;
-        let position = optional("position")
-            .map(|p| Position::parse(&p).map_err(|e| bad("position", e.to_string())))
-            .transpose()?;
-        let sdg_goals = list("sdg_goals")
-            .iter()
-            .map(|g| SdgGoal::parse(g).map_err(|e| bad("sdg_goals", e.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        let sdg_targets = list("sdg_targets")
-            .iter()
-            .map(|t| SdgTarget::parse(t).map_err(|e| bad("sdg_targets", e.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        let action_category = optional("action_category")
-            .map(|c| {
-                c.parse::<u8>()
-                    .ok()
-                    .filter(|c| (1..=5).contains(c))
-                    .ok_or_else(|| {
-                        bad(
-                            "action_category",
-                            format!("{c:?} is not a number from 1 to 5"),
-                        )
-                    })
-            })
-            .transpose()?;
-
-        let review_index = *review_of
-            .entry((state.clone(), mechanism, cycle))
-            .or_insert_with(|| {
-                reviews.push(NewReview {
-                    state: state.clone(),
-                    mechanism,
-                    cycle,
-                    session,
-                    date: optional("date").or_else(|| {
-                        session
-                            .filter(|_| mechanism == Mechanism::Upr)
-                            .and_then(|s| crate::sessions::year_of_session(s.get()))
-                    }),
-                    report_symbol: optional("report_symbol"),
-                    recommendations: Vec::new(),
+            let review_index = *review_of
+                .entry((state.clone(), mechanism, cycle))
+                .or_insert_with(|| {
+                    reviews.push(NewReview {
+                        state: state.clone(),
+                        mechanism,
+                        cycle,
+                        session,
+                        date: optional("date").or_else(|| {
+                            session
+                                .filter(|_| mechanism == Mechanism::Upr)
+                                .and_then(|s| crate::sessions::year_of_session(s.get()))
+                        }),
+                        report_symbol: optional("report_symbol"),
+                        recommendations: Vec::new(),
+                    });
+                    reviews.len() - 1
                 });
-                reviews.len() - 1
-            });
-        let review = &mut reviews[review_index];
-        if review.session.is_none() {
-            review.session = session;
-        }
-        let rec = NewRecommendation {
-            origin: origin.clone(),
-            paragraph: paragraph.clone(),
-            text: text.clone(),
-            language: optional("language").unwrap_or_else(|| "en".to_owned()),
-            recommending_states: list("recommending_states"),
-            position,
-            position_source: optional("position_source"),
-            theme_heading: optional("theme_heading"),
-            themes: list("themes"),
-            affected_persons: list("affected_persons"),
-            sdg_goals,
-            sdg_targets,
-            action_category,
-            upr_issues: list("upr_issues"),
-        };
-        let earlier = match &paragraph {
-            Some(p) => by_paragraph
-                .get(&(review_index, p.as_str().to_owned()))
-                .copied(),
-            None => by_text.get(&(review_index, text.clone())).copied(),
-        };
-        match earlier {
-            Some(i) if review.recommendations[i].text != text => {
-                return Err(ImportError::new(
-                    file,
-                    &origin,
-                    format!(
-                        "paragraph {} appears again with a different text (first at {})",
-                        paragraph.map(|p| p.to_string()).unwrap_or_default(),
-                        review.recommendations[i].origin
-                    ),
-                ));
+            let review = &mut reviews[review_index];
+            if review.session.is_none() {
+                review.session = session;
             }
-            Some(i) => {
-                let joint = &mut review.recommendations[i];
-                for name in rec.recommending_states {
-                    if !joint.recommending_states.contains(&name) {
-                        joint.recommending_states.push(name);
+            let rec = NewRecommendation {
+                origin: origin.clone(),
+                paragraph: paragraph.clone(),
+                text: text.clone(),
+                language: optional("language").unwrap_or_else(|| "en".to_owned()),
+                recommending_states: list("recommending_states"),
+                position,
+                position_source: optional("position_source"),
+                theme_heading: optional("theme_heading"),
+                themes: list("themes"),
+                affected_persons: list("affected_persons"),
+                sdg_goals,
+                sdg_targets,
+                action_category,
+                upr_issues: list("upr_issues"),
+            };
+            let earlier = match &paragraph {
+                Some(p) => by_paragraph
+                    .get(&(review_index, p.as_str().to_owned()))
+                    .copied(),
+                None => by_text.get(&(review_index, text.clone())).copied(),
+            };
+            match earlier {
+                Some(i) if review.recommendations[i].text != text => {
+                    return Err(ImportError::new(
+                        file,
+                        &origin,
+                        format!(
+                            "paragraph {} appears again with a different text (first at {})",
+                            paragraph.map(|p| p.to_string()).unwrap_or_default(),
+                            review.recommendations[i].origin
+                        ),
+                    ));
+                }
+                Some(i) => {
+                    let joint = &mut review.recommendations[i];
+                    for name in rec.recommending_states {
+                        if !joint.recommending_states.contains(&name) {
+                            joint.recommending_states.push(name);
+                        }
                     }
                 }
-            }
-            None => {
-                let i = review.recommendations.len();
-                if let Some(p) = &paragraph {
-                    by_paragraph.insert((review_index, p.as_str().to_owned()), i);
-                } else {
-                    by_text.insert((review_index, text.clone()), i);
+                None => {
+                    let i = review.recommendations.len();
+                    if let Some(p) = &paragraph {
+                        by_paragraph.insert((review_index, p.as_str().to_owned()), i);
+                    } else {
+                        by_text.insert((review_index, text.clone()), i);
+                    }
+                    review.recommendations.push(rec);
                 }
-                review.recommendations.push(rec);
+            }
+            Ok(())
+        };
+        if let Err(error) = read_row() {
+            if errors.len() < MAX_ROW_ERRORS {
+                errors.push(error);
+            } else {
+                more_errors += 1;
             }
         }
+    }
+    if !errors.is_empty() {
+        return Err(all_rows(file, errors, more_errors));
     }
     Ok(ImportBatch {
         format: SourceFormat::Table,

@@ -5,6 +5,13 @@
 //! Noted (Accepted = supported), adds an action category (1 minimal … 5 specific action) and
 //! issue tags, and gives no paragraph numbers. Its "(Unknown)" recommending State (HTML-escaped
 //! in the export) is read as a recommendation whose recommending State is not known.
+//!
+//! The export comes in two shapes: as UPR Info's site downloads it (header `To, To-Rgrp,
+//! To-Org, Text, From, From-Rgrp, From-Org, Response, Action, Issue, Session`, Mac Roman or
+//! Windows-1252, CR line ends) and as research projects re-save it (snake_case names such as
+//! `state_under_review`, UTF-8). Both are read: the encoding is detected or named
+//! ([`crate::text_encoding`]), CR, LF and CRLF line ends are all accepted, and each column is
+//! found by any of its names.
 
 use std::collections::HashMap;
 
@@ -13,7 +20,8 @@ use hrtrack_domain::{
 };
 
 use crate::ImportError;
-use crate::input::{decode_entities, utf8_text};
+use crate::input::decode_entities;
+use crate::text_encoding::{self, TextEncoding};
 
 /// A column of the export: the names it may go by, and whether the import needs it.
 struct Column {
@@ -25,12 +33,12 @@ struct Column {
 const COLUMNS: &[Column] = &[
     Column {
         field: "state_under_review",
-        names: &["state_under_review", "state under review", "sur"],
+        names: &["state_under_review", "state under review", "sur", "to"],
         required: true,
     },
     Column {
         field: "recommendation",
-        names: &["recommendation", "recommendation_text"],
+        names: &["recommendation", "recommendation_text", "text"],
         required: true,
     },
     Column {
@@ -40,6 +48,7 @@ const COLUMNS: &[Column] = &[
             "recommending state",
             "recommending_states",
             "recommending state(s)",
+            "from",
         ],
         required: true,
     },
@@ -60,7 +69,7 @@ const COLUMNS: &[Column] = &[
     },
     Column {
         field: "action_category",
-        names: &["action_category", "action category"],
+        names: &["action_category", "action category", "action"],
         required: false,
     },
     Column {
@@ -82,8 +91,18 @@ pub fn cycle_of_session(session: u16) -> Option<u8> {
     }
 }
 
+/// Reads an export, detecting its encoding.
 pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
-    let text = utf8_text(bytes, file)?;
+    read_encoded(bytes, file, None)
+}
+
+/// Reads an export in `encoding`, or in the encoding detected when `None`.
+pub fn read_encoded(
+    bytes: &[u8],
+    file: &str,
+    encoding: Option<TextEncoding>,
+) -> Result<ImportBatch, ImportError> {
+    let (text, _) = text_encoding::decode(bytes, file, encoding)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
@@ -176,7 +195,13 @@ pub fn read(bytes: &[u8], file: &str) -> Result<ImportBatch, ImportError> {
             text => Cycle::parse(text).map_err(|e| bad("cycle", &e))?,
         };
         let position = Position::parse(field("response")).map_err(|e| bad("response", &e))?;
-        let action_category = match field("action_category") {
+        let action = field("action_category");
+        // UPR Info's own export may write "Category 4".
+        let action = action
+            .get(..9)
+            .filter(|p| p.eq_ignore_ascii_case("category "))
+            .map_or(action, |_| action[9..].trim());
+        let action_category = match action {
             "" => None,
             text => Some(
                 text.parse::<u8>()

@@ -12,9 +12,11 @@
 //!   title, then instructions.
 //!
 //! The reader's rules:
-//! - The bytes must be an XLSX (ZIP) workbook of at most [`MAX_FILE_BYTES`] whose parts declare
-//!   at most [`MAX_UNCOMPRESSED_BYTES`] unpacked; other files (random bytes, `.xls`, a corrupt
-//!   archive) are refused with place "file".
+//! - The bytes must be an XLSX (ZIP) workbook of at most [`MAX_FILE_BYTES`] whose parts unpack
+//!   to at most [`MAX_UNCOMPRESSED_BYTES`] in all, counted as they are inflated (the sizes the
+//!   archive declares are not trusted); other files (random bytes, `.xls`, a corrupt archive, a
+//!   ZIP bomb) are refused with place "file" or the part's name. The counts the shared strings
+//!   declare are neutralised before calamine reads them ([`hrtrack_import::bounded_zip`]).
 //! - Sheets `Data` and `About` must exist; `About!B1` gives the indicator of every observation.
 //! - Row 1 of `Data` holds component ids (trimmed), each at most once, `TIME_PERIOD` and
 //!   `OBS_VALUE` among them. Row 2 (the names) is always skipped.
@@ -24,8 +26,8 @@
 //!   missing value. The ids [`crate::sdmx_ml::is_known_attribute`] knows (`UNIT_MEASURE`,
 //!   `OBS_STATUS`, `COMMENT_OBS`, …) are attributes; every other id is a dimension. Blank
 //!   dimension and attribute cells are left out (a blank dimension is the total).
-//! - Wholly blank rows are skipped; at most [`MAX_DATA_ROWS`] rows and [`MAX_CELL_CHARS`]
-//!   characters a cell. Date cells and Excel errors (other than `#N/A` as a value) are refused,
+//! - Wholly blank rows are skipped; at most [`MAX_DATA_ROWS`] rows, [`MAX_COLUMNS`] columns and
+//!   [`MAX_CELL_CHARS`] characters a cell. Date cells and Excel errors (other than `#N/A` as a value) are refused,
 //!   as is a filled cell under a blank header.
 //!
 //! Places are "row N, column ID" with N the sheet's row number (the ids are row 1).
@@ -54,8 +56,11 @@ pub const CODES_SHEET: &str = "Codes";
 pub const MAX_DATA_ROWS: u32 = 1_000_000;
 /// The longest cell text read, in characters.
 pub const MAX_CELL_CHARS: usize = 10_000;
-/// The most bytes the parts of a workbook may declare unpacked (a defence against ZIP bombs).
-pub const MAX_UNCOMPRESSED_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most bytes the parts of a workbook may unpack to, in all (a defence against ZIP bombs;
+/// a real template is a few MB).
+pub const MAX_UNCOMPRESSED_BYTES: u64 = hrtrack_import::bounded_zip::XLSX_LIMITS.total_bytes;
+/// The most columns sheet `Data` may have (Excel's own limit: column XFD).
+pub const MAX_COLUMNS: u32 = 16_384;
 
 /// The sheet row (0-based) of the component ids, of their names, and of the first data row.
 const ID_ROW: u32 = 0;
@@ -374,7 +379,10 @@ impl Header {
 pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>> {
     let file_problem = |message: String| vec![SdgReadError::new(file_name, "file", message)];
     check_container(bytes).map_err(file_problem)?;
-    let mut workbook = Xlsx::new(Cursor::new(bytes))
+    let safe =
+        hrtrack_import::bounded_zip::safe_xlsx(bytes, hrtrack_import::bounded_zip::XLSX_LIMITS)
+            .map_err(|e| vec![SdgReadError::new(file_name, e.place, e.message)])?;
+    let mut workbook = Xlsx::new(Cursor::new(&safe[..]))
         .map_err(|e| file_problem(format!("not a readable XLSX workbook: {e}")))?;
     let sheets = workbook.sheet_names();
     for needed in [DATA_SHEET, ABOUT_SHEET] {
@@ -424,6 +432,13 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
                 file_name,
                 format!("row {}, column {}", row + 1, column_letter(col)),
                 format!("the cell holds more than {MAX_CELL_CHARS} characters"),
+            )]);
+        }
+        if col >= MAX_COLUMNS {
+            return Err(vec![SdgReadError::new(
+                file_name,
+                format!("row {}, column {}", row + 1, column_letter(col)),
+                format!("the cell is beyond the last column a sheet can have (XFD, {MAX_COLUMNS})"),
             )]);
         }
         if row > LAST_DATA_ROW {
@@ -632,8 +647,7 @@ fn read_indicator(
     normalise_indicator(&text).ok_or_else(|| refuse(format!("{text:?} is not an indicator code")))
 }
 
-/// Refuses bytes that are not a ZIP archive, or whose parts declare more than
-/// [`MAX_UNCOMPRESSED_BYTES`] unpacked.
+/// Refuses bytes that are empty, too large, an `.xls` workbook or not a ZIP archive.
 fn check_container(bytes: &[u8]) -> Result<(), String> {
     if bytes.is_empty() {
         return Err("the file is empty".to_owned());
@@ -654,58 +668,7 @@ fn check_container(bytes: &[u8]) -> Result<(), String> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err("the file is not an XLSX workbook (an XLSX file is a ZIP archive)".to_owned());
     }
-    let declared = declared_unpacked_size(bytes)
-        .ok_or_else(|| "the file is not a readable ZIP archive (is it cut short?)".to_owned())?;
-    if declared > MAX_UNCOMPRESSED_BYTES {
-        return Err(format!(
-            "the workbook unpacks to {} MB; at most {} MB is read",
-            declared / 1_000_000,
-            MAX_UNCOMPRESSED_BYTES / 1024 / 1024
-        ));
-    }
     Ok(())
-}
-
-/// The sum of the unpacked sizes the ZIP central directory declares (a ZIP64 size counts as
-/// unlimited), or None when there is no readable central directory.
-fn declared_unpacked_size(bytes: &[u8]) -> Option<u64> {
-    const END_SIGNATURE: &[u8] = b"PK\x05\x06";
-    const ENTRY_SIGNATURE: &[u8] = b"PK\x01\x02";
-    let u16_at = |at: usize| -> Option<usize> {
-        let b = bytes.get(at..at.checked_add(2)?)?;
-        Some(usize::from(u16::from_le_bytes(b.try_into().ok()?)))
-    };
-    let u32_at = |at: usize| -> Option<u64> {
-        let b = bytes.get(at..at.checked_add(4)?)?;
-        Some(u64::from(u32::from_le_bytes(b.try_into().ok()?)))
-    };
-    // The end record is at most 22 + 65,535 (comment) bytes from the end.
-    let search_from = bytes.len().saturating_sub(22 + 65_535);
-    let end = search_from
-        + bytes
-            .get(search_from..)?
-            .windows(4)
-            .rposition(|w| w == END_SIGNATURE)?;
-    let entries = u16_at(end + 10)?;
-    let mut at = usize::try_from(u32_at(end + 16)?).ok()?;
-    let mut total = 0u64;
-    for _ in 0..entries {
-        if bytes.get(at..at.checked_add(4)?)? != ENTRY_SIGNATURE {
-            return None;
-        }
-        let unpacked = u32_at(at + 24)?;
-        total = total.saturating_add(if unpacked == u64::from(u32::MAX) {
-            u64::MAX
-        } else {
-            unpacked
-        });
-        at = at
-            .checked_add(46)?
-            .checked_add(u16_at(at + 28)?)?
-            .checked_add(u16_at(at + 30)?)?
-            .checked_add(u16_at(at + 32)?)?;
-    }
-    Some(total)
 }
 
 /// The spreadsheet letter of a 0-based column: 0 → A, 27 → AB.

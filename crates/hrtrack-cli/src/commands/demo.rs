@@ -179,7 +179,7 @@ pub async fn build(
     let store = super::open(&url).await?;
     let mut summaries = Vec::new();
     for (format, name, bytes) in BUNDLED {
-        let batch = read_bytes(*format, bytes, name, &MatrixOptions::default(), None)?;
+        let batch = read_bytes(*format, bytes, name, &MatrixOptions::default(), None, None)?;
         let summary = write(&store, &batch).await?;
         if verbose {
             output::print_import_summary(&summary);

@@ -9,6 +9,7 @@ use hrtrack_db::{ImportSummary, Store};
 use hrtrack_domain::ImportBatch;
 use hrtrack_import::ohchr_matrix::{self, MatrixOptions};
 use hrtrack_import::table::{self, Mapping};
+use hrtrack_import::text_encoding::TextEncoding;
 use hrtrack_import::{input, upr_info};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -35,7 +36,13 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
     };
     let mut batches = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        batches.push(read(args.format, path, &options, mapping.as_ref())?);
+        batches.push(read(
+            args.format,
+            path,
+            &options,
+            mapping.as_ref(),
+            args.encoding,
+        )?);
     }
     let batch = combine(batches).context("no file to import")?;
     let summary = write(store, &batch).await?;
@@ -53,10 +60,11 @@ pub fn read(
     path: &Path,
     options: &MatrixOptions,
     mapping: Option<&Mapping>,
+    encoding: Option<TextEncoding>,
 ) -> anyhow::Result<ImportBatch> {
     let name = path.display().to_string();
     let bytes = input::read_file(path)?;
-    read_bytes(format, &bytes, &name, options, mapping)
+    read_bytes(format, &bytes, &name, options, mapping, encoding)
 }
 
 pub fn read_bytes(
@@ -65,6 +73,7 @@ pub fn read_bytes(
     name: &str,
     options: &MatrixOptions,
     mapping: Option<&Mapping>,
+    encoding: Option<TextEncoding>,
 ) -> anyhow::Result<ImportBatch> {
     let unzipped;
     let bytes = if name.to_ascii_lowercase().ends_with(".zip") {
@@ -75,7 +84,7 @@ pub fn read_bytes(
     };
     Ok(match format {
         ImportFormat::OhchrMatrix => ohchr_matrix::read(bytes, name, options)?,
-        ImportFormat::UprInfo => upr_info::read(bytes, name)?,
+        ImportFormat::UprInfo => upr_info::read_encoded(bytes, name, encoding)?,
         ImportFormat::Table => table::read(bytes, name, mapping)?,
         ImportFormat::OpenSdg | ImportFormat::SdmxCsv | ImportFormat::SdmxMl => {
             anyhow::bail!("{name}: SDG data is not a file of recommendations")

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
-use crate::common::{Workspace, slovenia_4_docx, turkmenistan_csv};
+use crate::common::{Workspace, parse_json, slovenia_4_docx, turkmenistan_csv};
 
 /// The header of a UPR Info export, as the real file has it.
 const UPR_INFO_HEADER: &str = "state_under_review,sur_regional_group,sur_organisations,recommendation,\
@@ -124,8 +124,22 @@ fn windows_1252_csv() {
         .expect("the accented letter");
     bytes.splice(utf8_o..utf8_o + 2, [0xF4]);
     let name = ws.write("cp1252.csv", bytes);
-    let message = ws.refused(&["import", "upr-info", &name], "cp1252.csv", &["line 3"]);
+    // Named as UTF-8, the file is refused where the foreign byte stands.
+    let message = ws.refused(
+        &["import", "upr-info", "--encoding", "utf-8", &name],
+        "cp1252.csv",
+        &["line 3"],
+    );
     assert!(message.contains("UTF-8"), "{message}");
+    // Detected (and named), it is read as Windows-1252.
+    for args in [vec![], vec!["--encoding", "windows-1252"]] {
+        let mut command = vec!["import", "upr-info"];
+        command.extend(args);
+        command.push(&name);
+        ws.ok(&command);
+        let stats = parse_json(&ws.stats_text(&["--recommending-state", "C\u{f4}te d'Ivoire"]));
+        assert_eq!(stats["recommendations"], 1, "{stats:#}");
+    }
 }
 
 #[test]
@@ -145,7 +159,7 @@ fn utf16_csv() {
 fn renamed_recommendation_column() {
     let ws = workspace();
     let real = std::fs::read_to_string(turkmenistan_csv()).expect("the Turkmenistan file");
-    let renamed = real.replacen(",recommendation,", ",Text,", 1);
+    let renamed = real.replacen(",recommendation,", ",Rec,", 1);
     assert_ne!(real, renamed);
     let name = ws.write("renamed.csv", renamed);
     let message = ws.refused(&["import", "upr-info", &name], "renamed.csv", &["header"]);
@@ -158,7 +172,7 @@ fn renamed_recommendation_column() {
         "the header is not listed: {message}"
     );
     assert!(
-        message.contains(", Text, "),
+        message.contains(", Rec, "),
         "the header is not listed: {message}"
     );
 }

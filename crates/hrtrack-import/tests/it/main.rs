@@ -1,2 +1,3 @@
+mod files;
 mod fuzz_csv;
 mod ohchr_matrix;

@@ -5,6 +5,7 @@
 
 mod codelists;
 mod export;
+mod files;
 mod fuzz;
 mod kazakhstan;
 mod open_sdg;

@@ -284,7 +284,7 @@ fn other_files_are_refused_cleanly() {
 }
 
 #[test]
-fn a_workbook_declaring_a_huge_unpacked_size_is_refused() {
+fn a_workbook_declaring_a_huge_unpacked_size_is_judged_by_what_it_inflates_to() {
     let mut bytes = xlsx::write_template(&plan_551()).expect("written");
     // Raise the unpacked size the central directory declares for the first part.
     let entry = bytes
@@ -292,7 +292,8 @@ fn a_workbook_declaring_a_huge_unpacked_size_is_refused() {
         .position(|w| w == b"PK\x01\x02")
         .expect("a central directory entry");
     bytes[entry + 24..entry + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
-    let errors = xlsx::read(&bytes, "bomb.xlsx").expect_err("too large unpacked");
-    assert_eq!(places(&errors), ["file"]);
-    assert!(errors[0].message.contains("unpacks to"), "{}", errors[0]);
+    // Declared sizes are not trusted either way: the parts are counted as they inflate
+    // (bombs: tests/it/files.rs), and these are small.
+    let dataset = xlsx::read(&bytes, "declared.xlsx").expect("small once inflated");
+    assert_eq!(dataset.observations.len(), 3);
 }
