@@ -657,6 +657,9 @@ async fn publish(
     now: &str,
 ) -> Result<(), StoreError> {
     let indicator = &submission.indicator;
+    // First, before `write_sdg` locks the series: every publishing transaction takes the
+    // public version's row before the series, so two of them cannot wait on each other.
+    crate::changes::bump_public_version(tx).await?;
     let text: String = sqlx::query_scalar("SELECT observations FROM sdg_submissions WHERE id = $1")
         .bind(submission.id)
         .fetch_one(&mut **tx)

@@ -124,6 +124,32 @@ impl AppState {
         }
     }
 
+    /// The version cached pages are kept under: the search index's data version and the
+    /// store's public version; `None` (render, keep nothing) before the index was built or
+    /// when the store does not answer.
+    pub(crate) async fn page_version(&self) -> Option<String> {
+        let data = self.index.data_version()?;
+        match self.store.public_version().await {
+            Ok(public) => Some(format!("{data} public-{public}")),
+            Err(error) => {
+                tracing::warn!(%error, "public version not read; page not cached");
+                None
+            }
+        }
+    }
+
+    /// How many page renders the page cache started (for tests of its single flight).
+    #[doc(hidden)]
+    pub fn page_renders(&self) -> u64 {
+        self.pages.renders()
+    }
+
+    /// How many times the pages' catalogues were loaded (for tests of their single flight).
+    #[doc(hidden)]
+    pub fn catalogue_loads(&self) -> u64 {
+        self.catalogues.loads()
+    }
+
     /// The States and SDG goals of the current data version.
     pub(crate) async fn catalogue(
         &self,
