@@ -70,7 +70,7 @@ done
 echo "server: $BIN (pid $SERVER_PID) on $address"
 
 timeout 900 python3 - "$address" "$SERVER_PID" "$TMP" "$PASSWORD" "$BIN" "$db" "$TURKMENISTAN" <<'PY'
-import http.client, io, os, re, subprocess, sys, threading, time, uuid, zipfile
+import http.client, io, json, os, re, subprocess, sys, threading, time, uuid, zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 address, pid, tmp, password, binary, db, turkmenistan = sys.argv[1:8]
@@ -105,6 +105,7 @@ CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://sch
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     '</Types>')
 ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -112,14 +113,19 @@ ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http:/
     '</Relationships>')
 WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-    '<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    '<sheet name="About" sheetId="1" r:id="rId1"/><sheet name="Data" sheetId="2" r:id="rId3"/>'
+    '</sheets></workbook>')
 WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/>'
     '</Relationships>')
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<dimension ref="{dim}"/><sheetData>')
 SHEET_TAIL = '</sheetData></worksheet>'
+# Sheet About, as in the template: the indicator in B1.
+ABOUT = (SHEET_HEAD.format(dim="A1:B1") + '<row r="1"><c r="A1" t="inlineStr"><is><t>indicator</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>5.5.1</t></is></c></row>' + SHEET_TAIL)
 SHARED = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'count="{count}" uniqueCount="{count}"><si><t>Year</t></si></sst>')
 
@@ -130,26 +136,33 @@ def xlsx(path, sheet_parts, dim="A1:B2", shared_count=1):
         z.writestr("xl/workbook.xml", WORKBOOK)
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         z.writestr("xl/sharedStrings.xml", SHARED.format(count=shared_count))
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        z.writestr("xl/worksheets/sheet1.xml", ABOUT)
+        with z.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as sheet:
             sheet.write(SHEET_HEAD.format(dim=dim).encode())
             for part in sheet_parts:
                 sheet.write(part)
             sheet.write(SHEET_TAIL.encode())
     return path
 
+# Row 1 of sheet Data as the template has it, so that readers go on to the rows.
+HEADER = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>TIME_PERIOD</t></is></c>'
+          b'<c r="B1" t="inlineStr"><is><t>OBS_VALUE</t></is></c></row>')
+
 def bomb_rows():
-    row = b'<row><c t="s"><v>0</v></c><c><v>1</v></c></row>'
-    chunk = row * (MB // len(row))
-    for _ in range(700):  # ~700 MB of sheet XML
+    # ~700 MB of sheet XML: 100 rows per MB, blanks between them (deflate packs it ~1000 to 1).
+    yield HEADER
+    rows = b'<row><c t="inlineStr"><is><t>2020</t></is></c><c><v>1</v></c></row>' * 100
+    chunk = rows + b' ' * (MB - len(rows))
+    for _ in range(700):
         yield chunk
 
 files = {
     "shared-strings": xlsx(f"{tmp}/shared-strings.xlsx",
-        [b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'], shared_count=4000000000),
+        [HEADER, b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2"><v>1</v></c></row>'],
+        shared_count=4000000000),
     "zip-bomb": xlsx(f"{tmp}/zip-bomb.xlsx", bomb_rows()),
     "huge-extent": xlsx(f"{tmp}/huge-extent.xlsx",
-        [b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'], dim="A1:XFD1048576"),
+        [HEADER, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'], dim="A1:XFD1048576"),
 }
 for name, path in files.items():
     print(f"hostile file {name}.xlsx: {os.path.getsize(path) / 1024:.0f} KB")
@@ -199,7 +212,13 @@ for name, path in files.items():
     print(f"  {name + '.xlsx':22} HTTP {status} in {seconds:6.2f} s; VmRSS {before / 1024:6.1f} -> "
           f"{after / 1024:6.1f} MB, VmHWM {peak_before / 1024:6.1f} -> {peak_after / 1024:6.1f} MB; "
           f"rise {rise:6.1f} MB: {verdict(rise < 100 and 0 < status < 500)}")
-    print(f"  {'':22} {body[:160].decode(errors='replace')}")
+    try:
+        error = json.loads(body)["error"]
+        problems = (error.get("report") or {}).get("problems") or [{}]
+        said = f"{error['code']}: {problems[0].get('message') or error['message']}"
+    except (ValueError, KeyError, TypeError):
+        said = body[:160].decode(errors="replace")
+    print(f"  {'':22} {said[:200]}")
 
 # ---- /healthz while loaded ----
 def with_health_probe(label, load):
