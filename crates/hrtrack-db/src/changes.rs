@@ -2,7 +2,7 @@
 //! version every import bumps, and which reviews the imports after a given one wrote to, so a
 //! reader can bring what it built up to date without redoing all of it; and the public
 //! version, a counter that every other write the public may see (a Roadmap record, SDG
-//! metadata, providers, a decision or publication, the code lists) bumps in its own
+//! metadata, providers, the code lists) bumps in its own
 //! transaction. Both live in `meta`, so every server sharing the database sees them.
 //!
 //! An import stamps the recommendations it inserts or updates (`updated_at`) with the same

@@ -176,7 +176,7 @@ pub(crate) async fn record_audit(
 }
 
 /// Audited records that no public page shows: their writes leave the public version alone.
-/// (An SDG submission's publication bumps it itself, before it writes the data.)
+/// (An SDG publication that changes the data bumps the data version instead.)
 const PRIVATE_ENTITIES: [&str; 3] = ["user", "api_token", "sdg_submission"];
 
 /// Trims a required text field, refusing it when empty or longer than `max` characters.
