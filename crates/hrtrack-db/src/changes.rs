@@ -1,12 +1,15 @@
-//! What derived data (the search index) needs to know about change: the data version every
-//! import bumps, and which reviews the imports after a given one wrote to, so a reader can
-//! bring what it built up to date without redoing all of it.
+//! What derived data (the search index, cached pages) needs to know about change: the data
+//! version every import bumps, and which reviews the imports after a given one wrote to, so a
+//! reader can bring what it built up to date without redoing all of it; and the public
+//! version, a counter that every other write the public may see (a Roadmap record, SDG
+//! metadata, providers, the code lists) bumps in its own
+//! transaction. Both live in `meta`, so every server sharing the database sees them.
 //!
 //! An import stamps the recommendations it inserts or updates (`updated_at`) with the same
 //! time it records in its `import_runs` row (`imported_at`), so "written by the runs after
 //! run N" needs no comparison of clocks, which may differ between servers.
 
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use crate::{Store, StoreError};
 
@@ -38,6 +41,17 @@ impl Store {
         .await?)
     }
 
+    /// The public version (`meta.public_version`): a counter bumped by every write, other
+    /// than imports, that changes what public pages may show; `"0"` before the first.
+    /// Cached public pages are kept per data version and public version.
+    pub async fn public_version(&self) -> Result<String, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE((SELECT value FROM meta WHERE key = 'public_version'), '0')",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The reviews that import runs after `run` (by id) inserted or updated recommendations
     /// in (superseding included). Runs in the same second as a later one may add reviews
     /// they did not touch since `run`; never fewer.
@@ -61,4 +75,18 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Bumps the public version inside the caller's transaction (the row stays locked until it
+/// ends, so two writers never read the same value).
+pub(crate) async fn bump_public_version(
+    tx: &mut Transaction<'static, Any>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('public_version', '1') \
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -686,6 +686,12 @@ async fn publish(
     )
     .await?;
 
+    // A version equal to what is stored changes nothing the public sees: nothing is written,
+    // so the data version stays and cached public pages stay valid. (Written, it would bump
+    // the data version for the submission's dataset row alone.)
+    if same_observations(&current, &observations) {
+        return finish_publish(tx, actor, submission, now, number).await;
+    }
     // Every stored series of the indicator is emptied, then the new version put.
     let stored = sqlx::query("SELECT series_code, dimensions FROM sdg_series WHERE indicator = $1")
         .bind(indicator)
@@ -711,6 +717,47 @@ async fn publish(
         rows: Vec::new(),
     };
     write_sdg(tx, backend, std::slice::from_ref(&dataset), &mut |_| {}).await?;
+    finish_publish(tx, actor, submission, now, number).await
+}
+
+/// Whether two sets of observations hold the same keys with the same values and attributes,
+/// in any order.
+fn same_observations(a: &[Observation], b: &[Observation]) -> bool {
+    type Key<'a> = (
+        &'a str,
+        &'a hrtrack_sdg::Codes,
+        &'a str,
+        Option<u64>,
+        &'a hrtrack_sdg::Codes,
+    );
+    fn keys(observations: &[Observation]) -> Vec<Key<'_>> {
+        let mut keys: Vec<Key<'_>> = observations
+            .iter()
+            .map(|o| {
+                (
+                    o.series.as_str(),
+                    &o.dimensions,
+                    o.time_period.as_str(),
+                    o.value.map(f64::to_bits),
+                    &o.attributes,
+                )
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+    a.len() == b.len() && keys(a) == keys(b)
+}
+
+/// The end of a publication: the submission marked published as version `number`, audited.
+async fn finish_publish(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    submission: &Submission,
+    now: &str,
+    number: i64,
+) -> Result<(), StoreError> {
+    let indicator = &submission.indicator;
     sqlx::query(
         "UPDATE sdg_submissions SET status = 'published', published_at = $1, published_version = $2, \
          version = version + 1 WHERE id = $3",

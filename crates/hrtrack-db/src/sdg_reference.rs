@@ -158,6 +158,8 @@ impl Store {
             &rows,
         )
         .await?;
+        // Code names are shown on the public SDG pages.
+        crate::changes::bump_public_version(&mut tx).await?;
         tx.commit().await?;
         Ok(CodeListCounts {
             components: components.len(),

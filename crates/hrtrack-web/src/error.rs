@@ -53,11 +53,14 @@ pub enum ErrorCode {
     /// A data file that could not be read, or whose validation found errors: `report` holds
     /// every problem by place and column; nothing was stored.
     ValidationFailed,
+    /// Every slot for reading uploaded files is taken: nothing was read or stored; try again
+    /// after the `Retry-After` seconds.
+    Busy,
 }
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidFilter,
         ErrorCode::RecommendationNotFound,
@@ -76,6 +79,7 @@ impl ErrorCode {
         ErrorCode::UploadRejected,
         ErrorCode::RecordNotFound,
         ErrorCode::ValidationFailed,
+        ErrorCode::Busy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +102,7 @@ impl ErrorCode {
             ErrorCode::UploadRejected => "upload_rejected",
             ErrorCode::RecordNotFound => "record_not_found",
             ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::Busy => "busy",
         }
     }
 
@@ -118,6 +123,7 @@ impl ErrorCode {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::UploadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UploadRejected => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
@@ -240,6 +246,13 @@ impl IntoResponse for ApiError {
                 report: self.report.as_ref(),
             },
         };
-        (self.code.status(), Json(body)).into_response()
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if self.code == ErrorCode::Busy {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(crate::blocking::RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }

@@ -3,11 +3,12 @@
 //! file into evidence to store, finding the evidence a principal may download, and the
 //! download itself (an attachment with the stored type, never rendered inline).
 
+use axum::body::{Body, Bytes};
 use axum::extract::Multipart;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hrtrack_access::upload::{MAX_EVIDENCE_BYTES, UploadError, check_upload, sanitize_file_name};
-use hrtrack_db::roadmap::{EvidenceFile, NewEvidence};
+use hrtrack_db::roadmap::{Evidence, NewEvidence};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -88,8 +89,27 @@ pub fn too_large(file_name: Option<&str>) -> UploadError {
 }
 
 /// Checks a file (kind by content, size, name) and makes it evidence to store; an empty
-/// title becomes the file's name.
-pub fn file_evidence(
+/// title becomes the file's name. The content checks (which open office files' zip) run off
+/// the async runtime, in one of the application's parsing slots: the outer error is 503
+/// `busy` when none frees up, the inner one the file's refusal.
+pub async fn file_evidence(
+    app: &AppState,
+    title: &str,
+    public: bool,
+    file_name: &str,
+    content: Vec<u8>,
+) -> Result<Result<NewEvidence, UploadError>, ApiError> {
+    let title = title.to_owned();
+    let name = file_name.to_owned();
+    app.parsing()
+        .run(file_name, move || {
+            checked_evidence(&title, public, &name, content)
+        })
+        .await
+}
+
+/// [`file_evidence`]'s work, on a blocking thread.
+fn checked_evidence(
     title: &str,
     public: bool,
     file_name: &str,
@@ -124,14 +144,22 @@ pub fn upload_error(error: UploadError) -> ApiError {
     ApiError::new(code, error.to_string())
 }
 
-/// The evidence `id` with its content, if the principal may see it: 404 for the public
-/// (its existence is not told), 403 for a signed-in user who may not.
+/// Evidence to download: its record and how many bytes of content it stores (read later,
+/// in parts, by [`attachment`]).
+pub struct StoredEvidence {
+    pub evidence: Evidence,
+    pub length: i64,
+}
+
+/// The evidence `id` and its length, if the principal may see it: 404 for the public (its
+/// existence is not told), 403 for a signed-in user who may not.
 pub async fn downloadable(
     state: &AppState,
     principal: &Principal,
     id: i64,
-) -> Result<EvidenceFile, ApiError> {
-    let file = state.store().evidence_file(id).await?;
+) -> Result<StoredEvidence, ApiError> {
+    let (evidence, length) = state.store().evidence_with_length(id).await?;
+    let file = StoredEvidence { evidence, length };
     let report = state.store().report(file.evidence.report_id).await?;
     let action = state.store().action(report.action_id).await?;
     let roadmap = state.store().roadmap(action.roadmap_id).await?;
@@ -151,9 +179,16 @@ pub async fn downloadable(
     }
 }
 
+/// How much of a file one read from the database brings: a download holds about this much
+/// in memory at a time, whatever the file's size.
+pub const DOWNLOAD_PART_BYTES: i64 = 256 * 1024;
+
 /// A stored file as a download: `Content-Disposition: attachment` with its (sanitized)
-/// name, its checked media type, not cached by shared caches.
-pub fn attachment(file: EvidenceFile) -> Response {
+/// name, its checked media type, not cached by shared caches. The content is read from the
+/// database in parts of [`DOWNLOAD_PART_BYTES`] as the client takes it; a part that cannot be
+/// read ends the response early (logged), never with a body shorter than announced passed
+/// off as whole: the `Content-Length` tells the client it was cut.
+pub fn attachment(state: &AppState, file: StoredEvidence) -> Response {
     let (name, _) = sanitize_file_name(file.evidence.file_name.as_deref().unwrap_or("evidence"));
     let ascii: String = name
         .chars()
@@ -175,8 +210,33 @@ pub fn attachment(file: EvidenceFile) -> Response {
         .as_deref()
         .and_then(|m| HeaderValue::from_str(m).ok())
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let mut response = file.content.into_response();
+    let store = state.store().clone();
+    let id = file.evidence.id;
+    let length = file.length;
+    let parts = futures_util::stream::unfold(0_i64, move |offset| {
+        let store = store.clone();
+        async move {
+            if offset >= length {
+                return None;
+            }
+            let wanted = DOWNLOAD_PART_BYTES.min(length - offset);
+            match store.evidence_part(id, offset, wanted).await {
+                Ok(part) => {
+                    let read = i64::try_from(part.len()).unwrap_or(i64::MAX);
+                    // Past the end: stop after this error.
+                    let next = if read > 0 { offset + read } else { length };
+                    Some((Ok::<_, std::io::Error>(Bytes::from(part)), next))
+                }
+                Err(error) => {
+                    tracing::warn!(%error, id, offset, "evidence download cut short");
+                    Some((Err(std::io::Error::other(error.to_string())), length))
+                }
+            }
+        }
+    });
+    let mut response = Body::from_stream(parts).into_response();
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length.max(0)));
     headers.insert(header::CONTENT_TYPE, media_type);
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);

@@ -22,6 +22,7 @@
 
 mod api;
 pub mod auth;
+mod blocking;
 mod catalogues;
 mod charts;
 mod docs_page;
@@ -74,6 +75,7 @@ pub struct AppState {
     index: SearchIndex,
     catalogues: catalogues::Catalogues,
     pages: page_cache::PageCache,
+    parsing: blocking::ParseSlots,
     /// Where the index lives; removed with the last clone of the state.
     _index_folder: std::sync::Arc<tempfile::TempDir>,
 }
@@ -99,6 +101,7 @@ impl AppState {
             index,
             catalogues: catalogues::Catalogues::default(),
             pages: page_cache::PageCache::default(),
+            parsing: blocking::ParseSlots::default(),
             _index_folder: std::sync::Arc::new(folder),
         })
     }
@@ -115,6 +118,19 @@ impl AppState {
         &self.pages
     }
 
+    /// The slots for parsing uploaded files off the runtime (module `blocking`).
+    pub(crate) fn parsing(&self) -> &blocking::ParseSlots {
+        &self.parsing
+    }
+
+    /// This state with `slots` file parses at once and a wait of `wait` for a free one (the
+    /// defaults are [`blocking::PARSE_SLOTS`] and [`blocking::PARSE_WAIT`]; for tests).
+    #[doc(hidden)]
+    pub fn with_parse_slots(mut self, slots: usize, wait: Duration) -> Self {
+        self.parsing = blocking::ParseSlots::new(slots, wait);
+        self
+    }
+
     /// After a write through this server that changed published data (an SDG version
     /// published): the index, and with it the page cache's data version, catch up now
     /// instead of at the next tick, so that the public pages show it at once.
@@ -122,6 +138,32 @@ impl AppState {
         if let Err(error) = self.index.refresh(&self.store).await {
             tracing::error!(%error, "search index refresh failed");
         }
+    }
+
+    /// The version cached pages are kept under: the search index's data version and the
+    /// store's public version; `None` (render, keep nothing) before the index was built or
+    /// when the store does not answer.
+    pub(crate) async fn page_version(&self) -> Option<String> {
+        let data = self.index.data_version()?;
+        match self.store.public_version().await {
+            Ok(public) => Some(format!("{data} public-{public}")),
+            Err(error) => {
+                tracing::warn!(%error, "public version not read; page not cached");
+                None
+            }
+        }
+    }
+
+    /// How many page renders the page cache started (for tests of its single flight).
+    #[doc(hidden)]
+    pub fn page_renders(&self) -> u64 {
+        self.pages.renders()
+    }
+
+    /// How many times the pages' catalogues were loaded (for tests of their single flight).
+    #[doc(hidden)]
+    pub fn catalogue_loads(&self) -> u64 {
+        self.catalogues.loads()
     }
 
     /// The States and SDG goals of the current data version.
@@ -173,6 +215,33 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
+/// What bounds the server's connections: how long a client may take to send a request's
+/// headers (and how long an idle kept-alive connection stays open: the same timer runs while
+/// the server waits for the next request's first byte), how long it may leave the body
+/// silent, how long one request may take before its answer starts, how many connections are
+/// served at once (one over the cap waits in the listener's backlog until one closes), and
+/// how long a shutdown waits for requests in flight.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_connections: usize,
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(300),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Binds `addr` and serves until `shutdown` completes, then lets requests in flight finish.
 pub async fn serve(
     store: Store,
@@ -189,6 +258,16 @@ pub async fn serve_on(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(store, listener, ServeOptions::default(), shutdown).await
+}
+
+/// As [`serve_on`], with the given timeouts and connection cap.
+pub async fn serve_with(
+    store: Store,
+    listener: TcpListener,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let state = AppState::open(store).await.map_err(std::io::Error::other)?;
     let refresher = tokio::spawn(keep_index_fresh(state.clone()));
     let postman = tokio::spawn(keep_mail_flowing(
@@ -197,14 +276,83 @@ pub async fn serve_on(
     ));
     let publisher = tokio::spawn(lift_embargoes(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = accept_connections(listener, router(state), &options, shutdown).await;
     refresher.abort();
     postman.abort();
     publisher.abort();
     served?;
     tracing::info!("hrtrack stopped");
+    Ok(())
+}
+
+/// Accepts connections until `shutdown` completes, each served by hyper's HTTP/1 server with
+/// `options`' bounds; then closes the idle ones and waits up to the grace time for the rest.
+async fn accept_connections(
+    listener: TcpListener,
+    app: Router,
+    options: &ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower_http::timeout::{RequestBodyTimeout, Timeout};
+
+    let service = TowerToHyperService::new(RequestBodyTimeout::new(
+        Timeout::with_status_code(
+            app,
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            options.request_timeout,
+        ),
+        options.body_read_timeout,
+    ));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .keep_alive(true);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // A free slot first: connections over the cap wait in the listener's backlog.
+        let permit = tokio::select! {
+            permit = std::sync::Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait, then accept again.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, %peer, "TCP_NODELAY not set");
+        }
+        let connection =
+            graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(options.shutdown_grace) => {
+            tracing::warn!("requests still in flight at the end of the shutdown grace time");
+        }
+    }
     Ok(())
 }
 

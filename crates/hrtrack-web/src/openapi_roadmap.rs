@@ -428,7 +428,7 @@ const SDG_OPERATIONS: &[Row] = &[
         "/api/v1/sdg/submissions",
         "post",
         "submitSdgData",
-        "Sends a new version of one indicator's data (data providers, statisticians): `multipart/form-data` with `indicator` (e.g. 5.5.1), `note` and `file` (the XLSX template, Open SDG CSV, SDMX-CSV or SDMX-ML, told by content). Validation runs at once: codes in their code lists, numbers, duplicate keys, units, parts not above totals; year-on-year jumps are warnings. A file that cannot be read or has errors answers 422 `validation_failed` with `report` (every problem by place, column and value) and nothing is stored.",
+        "Sends a new version of one indicator's data (data providers, statisticians): `multipart/form-data` with `indicator` (e.g. 5.5.1), `note` and `file` (the XLSX template, Open SDG CSV, SDMX-CSV or SDMX-ML, told by content). Validation runs at once: codes in their code lists, numbers, duplicate keys, units, parts not above totals; year-on-year jumps are warnings. A file that cannot be read or has errors answers 422 `validation_failed` with `report` (every problem by place, column and value) and nothing is stored. Files are read two at a time server-wide: when both slots stay busy the answer is 503 `busy` with `Retry-After`, nothing stored.",
         Access::SignedIn,
         Some("SdgSubmissionBody"),
         "SdgSubmission",

@@ -118,8 +118,9 @@ impl PageRequest {
         Ok(())
     }
 
-    /// The page from the cache when it was rendered for the same language, address and data
-    /// version; else `render`ed (and kept when it succeeds).
+    /// The page from the cache when it was rendered for the same language, address, data
+    /// version and public version; else `render`ed once, however many requests ask for it
+    /// meanwhile (kept when it succeeds).
     pub(crate) async fn answer(
         &self,
         app: &AppState,
@@ -130,35 +131,31 @@ impl PageRequest {
     }
 
     /// [`PageRequest::answer`]'s page before the layout: from the cache or rendered.
-    async fn answer_page(
+    pub(crate) async fn answer_page(
         &self,
         app: &AppState,
         render: impl std::future::Future<Output = Result<Page, PageError>>,
     ) -> Result<Page, PageError> {
-        let version = app.index().data_version();
+        let Some(version) = app.page_version().await else {
+            return render.await;
+        };
         let key = format!(
             "{} {} {:?}",
             self.lang.code(),
             self.path,
             self.query.pairs()
         );
-        if let Some(version) = &version
-            && let Some(cached) = app.pages().get(version, &key)
-        {
-            return Ok(Page {
-                title: cached.title.clone(),
-                body: cached.body.clone(),
-            });
-        }
-        let page = render.await;
-        if let (Some(version), Ok(page)) = (&version, &page) {
-            let kept = CachedPage {
-                title: page.title.clone(),
-                body: page.body.clone(),
-            };
-            app.pages().put(version, key, kept);
-        }
-        page
+        let rendered = async {
+            render.await.map(|page| CachedPage {
+                title: page.title,
+                body: page.body,
+            })
+        };
+        let cached = app.pages().get_or_render(&version, key, rendered).await?;
+        Ok(Page {
+            title: cached.title.clone(),
+            body: cached.body.clone(),
+        })
     }
 
     /// The answer: `page` in the layout, or the error page; with the language cookie when
@@ -210,7 +207,7 @@ pub(crate) struct Page {
 }
 
 /// Why a page could not be shown.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PageError {
     pub(crate) status: StatusCode,
     /// What was wrong with the request, for a 400 (from the query parser, in English).

@@ -969,11 +969,13 @@ async fn add_evidence(
             ));
         };
         evidence::file_evidence(
+            &state,
             upload.field("title").unwrap_or(""),
             upload.checked("public"),
             &file_name,
             content,
         )
+        .await?
         .map_err(evidence::upload_error)?
     } else {
         #[derive(Deserialize)]
@@ -1008,7 +1010,7 @@ async fn download_evidence(
     let file = evidence::downloadable(&state, &principal, id).await?;
     match &file.evidence.url {
         Some(url) => Ok(Json(json!({"title": file.evidence.title, "url": url})).into_response()),
-        None => Ok(evidence::attachment(file)),
+        None => Ok(evidence::attachment(&state, file)),
     }
 }
 

@@ -90,26 +90,46 @@ async fn code_lists(store: &Store) -> Result<CodeLists, ApiError> {
 }
 
 /// Reads a data file of any supported format for `indicator` and validates it against the
-/// code lists and the published data.
+/// code lists and the published data. The reading and the validation run off the async
+/// runtime, in one of the application's parsing slots (503 `busy` when none frees up).
 pub(crate) async fn check_file(
-    store: &Store,
+    app: &AppState,
+    indicator: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Result<CheckedFile, FileProblem>, ApiError> {
+    let codes = code_lists(app.store()).await?;
+    let published = app.store().sdg_published_observations(indicator).await?;
+    let indicator = indicator.to_owned();
+    let name = file_name.to_owned();
+    app.parsing()
+        .run(file_name, move || {
+            read_and_validate(&indicator, &name, &bytes, &codes, &published)
+        })
+        .await
+}
+
+/// [`check_file`]'s work, on a blocking thread.
+fn read_and_validate(
     indicator: &str,
     file_name: &str,
     bytes: &[u8],
-) -> Result<Result<CheckedFile, FileProblem>, ApiError> {
+    codes: &CodeLists,
+    published: &[Observation],
+) -> Result<CheckedFile, FileProblem> {
     let mut dataset = match hrtrack_sdg::read_any(bytes, file_name) {
         Ok(dataset) => dataset,
-        Err(errors) => return Ok(Err(FileProblem::Unreadable(errors))),
+        Err(errors) => return Err(FileProblem::Unreadable(errors)),
     };
     if dataset.observations.len() > MAX_SUBMISSION_OBSERVATIONS {
-        return Ok(Err(FileProblem::Unreadable(vec![SdgReadError::new(
+        return Err(FileProblem::Unreadable(vec![SdgReadError::new(
             file_name,
             "file",
             format!(
                 "{} observations: at most {MAX_SUBMISSION_OBSERVATIONS} per submission",
                 dataset.observations.len()
             ),
-        )])));
+        )]));
     }
     let wrong: Vec<SdgReadError> = dataset
         .observations
@@ -126,18 +146,16 @@ pub(crate) async fn check_file(
         .take(20)
         .collect();
     if !wrong.is_empty() {
-        return Ok(Err(FileProblem::Unreadable(wrong)));
+        return Err(FileProblem::Unreadable(wrong));
     }
     for obs in &mut dataset.observations {
         obs.indicator = Some(indicator.to_owned());
     }
-    let codes = code_lists(store).await?;
-    let published = store.sdg_published_observations(indicator).await?;
-    let report = validate(&dataset, &codes, &published, &ValidationOptions::default());
+    let report = validate(&dataset, codes, published, &ValidationOptions::default());
     if report.is_acceptable() {
-        Ok(Ok(CheckedFile { dataset, report }))
+        Ok(CheckedFile { dataset, report })
     } else {
-        Ok(Err(FileProblem::Invalid(report)))
+        Err(FileProblem::Invalid(report))
     }
 }
 
@@ -236,7 +254,7 @@ pub(crate) async fn api_submit(
         } else {
             file_name
         };
-        match check_file(app.store(), &indicator, &file_name, &bytes).await? {
+        match check_file(&app, &indicator, &file_name, bytes).await? {
             Err(problem) => Err(problem.into_api_error(&file_name)),
             Ok(checked) => {
                 let submission =
@@ -465,7 +483,7 @@ pub(crate) async fn send_file(
         if upload.too_large {
             return Err(invalid(format!("{file_name} is too large")));
         }
-        let checked = match check_file(ctx.store(), &indicator, &file_name, &bytes).await? {
+        let checked = match check_file(&ctx.app, &indicator, &file_name, bytes).await? {
             Ok(checked) => checked,
             Err(problem) => {
                 let notice = problem_html(&ctx, &file_name, &problem);

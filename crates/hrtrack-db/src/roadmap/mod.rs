@@ -144,7 +144,10 @@ pub(crate) fn created(new: &impl Serialize) -> Value {
     Value::Object(changes)
 }
 
-/// Appends one entry to the audit log, inside the caller's transaction.
+/// Appends one entry to the audit log, inside the caller's transaction; a write to anything
+/// the public may see (every entity but users, API tokens
+/// and SDG submissions) also bumps the public version
+/// (`Store::public_version`), so that cached public pages are rendered anew at once.
 pub(crate) async fn record_audit(
     tx: &mut Tx,
     actor: &Actor,
@@ -166,8 +169,15 @@ pub(crate) async fn record_audit(
     .bind(changes.to_string())
     .execute(&mut **tx)
     .await?;
+    if !PRIVATE_ENTITIES.contains(&entity) {
+        crate::changes::bump_public_version(tx).await?;
+    }
     Ok(())
 }
+
+/// Audited records that no public page shows: their writes leave the public version alone.
+/// (An SDG publication that changes the data bumps the data version instead.)
+const PRIVATE_ENTITIES: [&str; 3] = ["user", "api_token", "sdg_submission"];
 
 /// Trims a required text field, refusing it when empty or longer than `max` characters.
 pub(crate) fn required(field: &str, value: &str, max: usize) -> Result<String, StoreError> {

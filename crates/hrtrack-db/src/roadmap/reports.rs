@@ -716,4 +716,53 @@ impl Store {
                 .unwrap_or_default(),
         })
     }
+
+    /// The evidence `id` (not archived) without its content, and how many bytes of content it
+    /// stores: what a download needs before it reads the file in parts
+    /// ([`Store::evidence_part`]).
+    pub async fn evidence_with_length(&self, id: i64) -> Result<(Evidence, i64), StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVIDENCE_COLUMNS}, CAST(COALESCE(length(content), 0) AS BIGINT) AS stored \
+             FROM evidence WHERE id = $1 AND archived = 0"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no evidence {id}")))?;
+        Ok((evidence_from_row(&row)?, row.try_get("stored")?))
+    }
+
+    /// Up to `length` bytes of the stored content of evidence `id`, from byte `offset`
+    /// (counted from 0): `substr` on the BLOB (SQLite) or BYTEA (PostgreSQL), so that only
+    /// that part leaves the database. Refuses a part of archived or missing evidence, and a
+    /// read past the content's end.
+    pub async fn evidence_part(
+        &self,
+        id: i64,
+        offset: i64,
+        length: i64,
+    ) -> Result<Vec<u8>, StoreError> {
+        if offset < 0 || length <= 0 {
+            return Err(StoreError::Invalid(format!(
+                "evidence {id}: no part at offset {offset} of length {length}"
+            )));
+        }
+        let part: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT substr(content, CAST($2 AS INTEGER), CAST($3 AS INTEGER)) \
+             FROM evidence WHERE id = $1 AND archived = 0",
+        )
+        .bind(id)
+        .bind(offset + 1)
+        .bind(length)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no evidence {id}")))?;
+        let part = part.unwrap_or_default();
+        if part.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "evidence {id} has no content at byte {offset}"
+            )));
+        }
+        Ok(part)
+    }
 }

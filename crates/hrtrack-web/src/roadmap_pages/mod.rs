@@ -352,7 +352,17 @@ impl Ctx {
         match result {
             Ok(response) => response,
             Err(error) if error.code == ErrorCode::Unauthorized => to_login(&self.req),
-            Err(error) => self.req.respond(Err(PageError::from(error))),
+            Err(error) => {
+                let busy = error.code == ErrorCode::Busy;
+                let mut response = self.req.respond(Err(PageError::from(error)));
+                if busy {
+                    response.headers_mut().insert(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from(crate::blocking::RETRY_AFTER_SECONDS),
+                    );
+                }
+                response
+            }
         }
     }
 

@@ -386,11 +386,14 @@ pub(crate) async fn upload_evidence(
             .await;
         }
         let evidence = match crate::evidence::file_evidence(
+            &ctx.app,
             upload.field("title").unwrap_or(""),
             upload.checked("public"),
             &file_name,
             bytes,
-        ) {
+        )
+        .await?
+        {
             Ok(evidence) => evidence,
             Err(error) => {
                 let status = match error {
@@ -534,7 +537,7 @@ pub(crate) async fn download(
             }
             return Err(not_found());
         }
-        let response = crate::evidence::attachment(file);
+        let response = crate::evidence::attachment(&ctx.app, file);
         Ok(response)
     }
     .await;

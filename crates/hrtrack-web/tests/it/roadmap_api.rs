@@ -1690,3 +1690,123 @@ async fn the_dashboard_lists_a_page_of_due_reports_and_links_the_rest() {
     })
     .await;
 }
+
+/// A text file of `lines` numbered lines (every part differs from the others).
+fn numbered_text(lines: usize) -> Vec<u8> {
+    let mut text = Vec::new();
+    for n in 0..lines {
+        text.extend_from_slice(format!("line {n:08} of the evidence file\n").as_bytes());
+    }
+    text
+}
+
+#[tokio::test]
+async fn evidence_downloads_stream_in_parts_byte_for_byte() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        // About 750 KiB: three parts of 256 KiB.
+        let content = numbered_text(24_000);
+        assert!(content.len() > 2 * 256 * 1024);
+        let uploaded = upload(app, f.report, "log.txt", &content, false).await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
+        let id = id_of(&uploaded.json());
+        for uri in [
+            format!("/api/v1/evidence/{id}"),
+            format!("/roadmap/evidence/{id}"),
+        ] {
+            let token = format!("Bearer {}", Who::FocalPoint.token().unwrap_or_default());
+            let request = axum::http::Request::builder()
+                .uri(&uri)
+                .header("authorization", token)
+                .body(axum::body::Body::empty())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let response = app
+                .router
+                .clone()
+                .oneshot(request)
+                .await
+                .unwrap_or_else(|e| match e {});
+            assert_eq!(response.status(), StatusCode::OK, "{uri}");
+            let headers = response.headers().clone();
+            assert_eq!(
+                headers.get("content-length").and_then(|v| v.to_str().ok()),
+                Some(content.len().to_string().as_str()),
+                "{uri}"
+            );
+            assert!(
+                headers
+                    .get("content-disposition")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .starts_with("attachment"),
+                "{uri}"
+            );
+            assert_eq!(
+                headers.get("cache-control").and_then(|v| v.to_str().ok()),
+                Some("private, no-store"),
+                "{uri}"
+            );
+            let mut body = response.into_body();
+            let mut frames = 0;
+            let mut read = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.unwrap_or_else(|e| panic!("{uri}: {e}"));
+                if let Some(data) = frame.data_ref() {
+                    assert!(
+                        data.len() <= 256 * 1024,
+                        "{uri}: a part of {} bytes",
+                        data.len()
+                    );
+                    frames += 1;
+                    read.extend_from_slice(data);
+                }
+            }
+            assert!(frames >= 3, "{uri}: {frames} part(s)");
+            assert!(
+                read == content,
+                "{uri}: the download differs from the upload"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uploads_wait_for_a_parsing_slot_then_get_503_with_retry_after() {
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let busy = TestApp {
+            router: hrtrack_web::router(
+                app.state
+                    .clone()
+                    .with_parse_slots(0, std::time::Duration::from_millis(50)),
+            ),
+            store: app.store.clone(),
+            state: app.state.clone(),
+        };
+        let answer = upload(&busy, f.report, "decree.pdf", PDF, true).await;
+        assert_error(
+            &answer,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "no parsing slot",
+        );
+        assert!(answer.header("retry-after").parse::<u64>().is_ok());
+        assert!(answer.text().contains("decree.pdf"), "{}", answer.text());
+        // Nothing was stored; with a slot the same upload goes through.
+        let report = call(
+            app,
+            Who::FocalPoint,
+            "GET",
+            &format!("/api/v1/reports/{}", f.report),
+            None,
+        )
+        .await;
+        assert!(!report.text().contains("decree.pdf"), "{}", report.text());
+        let stored = upload(app, f.report, "decree.pdf", PDF, true).await;
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
+    })
+    .await;
+}

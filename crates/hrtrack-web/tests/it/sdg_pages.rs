@@ -540,3 +540,190 @@ async fn roadmap_actions_and_indicators_link_both_ways() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn public_writes_reach_cached_pages_at_once() {
+    use hrtrack_db::roadmap::{ActionInput, Actor, IndicatorInput, InstitutionInput, RoadmapInput};
+    use hrtrack_domain::{ActionStatus, Date, Frequency, InstitutionKind};
+    each_backend(async |app| {
+        import(app).await;
+        let store = &app.store;
+        let actor = Actor::system("test");
+        let date = |text: &str| Date::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let ministry = store
+            .create_institution(
+                &actor,
+                InstitutionInput {
+                    code: "MLSP".into(),
+                    name: "Ministry of Labour".into(),
+                    name_ru: String::new(),
+                    name_tk: String::new(),
+                    kind: InstitutionKind::Ministry,
+                    archived: false,
+                },
+            )
+            .await
+            .expect("institution");
+        let roadmap = store
+            .create_roadmap(
+                &actor,
+                RoadmapInput {
+                    title: "Roadmap".into(),
+                    description: String::new(),
+                    review: None,
+                    followup_months: 12,
+                    reviewers: Vec::new(),
+                    archived: false,
+                },
+            )
+            .await
+            .expect("roadmap");
+        let action = |title: &str, published: bool, archived: bool| ActionInput {
+            title: title.to_owned(),
+            description: String::new(),
+            expected_outcome: String::new(),
+            lead_institution_id: ministry.id,
+            supporting_institutions: Vec::new(),
+            partners: Vec::new(),
+            start_date: date("2025-01-01"),
+            end_date: date("2025-12-31"),
+            cost: String::new(),
+            currency: String::new(),
+            funding_source: String::new(),
+            status: ActionStatus::InProgress,
+            published,
+            recommendations: Vec::new(),
+            clusters: Vec::new(),
+            sdg_targets: Vec::new(),
+            archived,
+        };
+        let mut actions = Vec::new();
+        for title in ["Archived youth programme", "Unpublished youth programme"] {
+            let created = store
+                .create_action(&actor, roadmap.id, action(title, true, false))
+                .await
+                .expect("action");
+            store
+                .create_indicator(
+                    &actor,
+                    created.id,
+                    IndicatorInput {
+                        title: "Unemployment rate of young people".into(),
+                        baseline: String::new(),
+                        target: String::new(),
+                        unit: "%".into(),
+                        frequency: Frequency::Yearly,
+                        sdg_indicator: Some("8.5.2".into()),
+                        archived: false,
+                    },
+                )
+                .await
+                .expect("indicator");
+            actions.push(store.action(created.id).await.expect("action"));
+        }
+        let page = "/sdg/indicators/8.5.2";
+        let html = app.get(page).await.text();
+        assert!(html.contains("Archived youth programme"), "{html}");
+        assert!(html.contains("Unpublished youth programme"), "{html}");
+        // Asked again: from the cache (same versions).
+        assert!(
+            app.get(page)
+                .await
+                .text()
+                .contains("Archived youth programme")
+        );
+
+        store
+            .update_action(
+                &actor,
+                actions[0].id,
+                actions[0].version,
+                action("Archived youth programme", true, true),
+            )
+            .await
+            .expect("archive");
+        let html = app.get(page).await.text();
+        assert!(
+            !html.contains("Archived youth programme"),
+            "archived, still shown: {html}"
+        );
+        assert!(html.contains("Unpublished youth programme"), "{html}");
+
+        store
+            .update_action(
+                &actor,
+                actions[1].id,
+                actions[1].version,
+                action("Unpublished youth programme", false, false),
+            )
+            .await
+            .expect("unpublish");
+        let html = app.get(page).await.text();
+        assert!(
+            !html.contains("Unpublished youth programme"),
+            "unpublished, still shown: {html}"
+        );
+
+        store
+            .set_sdg_metadata(
+                &actor,
+                "8.5.2",
+                "en",
+                &[(
+                    "definition".to_owned(),
+                    "A definition edited just now".to_owned(),
+                )],
+            )
+            .await
+            .expect("metadata");
+        let html = app.get(page).await.text();
+        assert!(
+            html.contains("A definition edited just now"),
+            "metadata edit not shown: {html}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_requests_after_a_data_change_render_each_page_once() {
+    each_backend(async |app| {
+        import(app).await;
+        let pages = [
+            "/sdg/indicators/8.5.2",
+            "/sdg/indicators/5.5.1",
+            "/recommendations?state=SVN",
+        ];
+        let renders = app.state.page_renders();
+        let loads = app.state.catalogue_loads();
+        let mut tasks = Vec::new();
+        for n in 0..120 {
+            let router = app.router.clone();
+            let uri = pages[n % pages.len()];
+            tasks.push(tokio::spawn(async move {
+                use tower::ServiceExt;
+                let request = axum::http::Request::builder()
+                    .uri(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let response = router.oneshot(request).await.unwrap_or_else(|e| match e {});
+                response.status()
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap_or_else(|e| panic!("{e}")), StatusCode::OK);
+        }
+        assert_eq!(
+            app.state.page_renders() - renders,
+            pages.len() as u64,
+            "renders for {} pages asked 120 times",
+            pages.len()
+        );
+        assert!(
+            app.state.catalogue_loads() - loads <= 1,
+            "catalogue loaded {} times",
+            app.state.catalogue_loads() - loads
+        );
+    })
+    .await;
+}

@@ -603,3 +603,88 @@ async fn an_approved_version_is_on_the_public_page_at_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn publishing_the_stored_data_again_keeps_the_data_version() {
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        publish_kazakhstan_551(store).await;
+        app.refresh_index().await;
+        make_user(app, "provider", Role::DataProvider, vec![]).await;
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        let (provider, provider_csrf) = sign_in(app, "provider").await;
+        let (statistician, csrf) = sign_in(app, "statistician").await;
+        let before = store.data_version().await.expect("data version");
+        let published = store
+            .sdg_published_observations("5.5.1")
+            .await
+            .expect("published");
+        let file = version_of_551(store, &[]).await;
+        let answer = upload(
+            app,
+            "/sdg/submit",
+            &provider,
+            &[],
+            &[("csrf", &provider_csrf), ("indicator", "5.5.1")],
+            "551.csv",
+            file.as_bytes(),
+        )
+        .await;
+        let id = id_of(&answer);
+        let submission = submission_json(app, &statistician, id).await;
+        let version = submission["version"].as_i64().expect("version").to_string();
+        let answer = post(
+            app,
+            &format!("/sdg/submissions/{id}/decision"),
+            Some(&statistician),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), format!("/sdg/submissions/{id}"));
+        assert_eq!(
+            submission_json(app, &statistician, id).await["status"],
+            "published"
+        );
+        assert_eq!(store.data_version().await.expect("data version"), before);
+        let after = store
+            .sdg_published_observations("5.5.1")
+            .await
+            .expect("published");
+        assert_eq!(after.len(), published.len());
+        // A version that changes a value still changes the data version.
+        let file = version_of_551(store, &[("SG_GEN_LOCG", "2024", 19.7)]).await;
+        let answer = upload(
+            app,
+            "/sdg/submit",
+            &provider,
+            &[],
+            &[("csrf", &provider_csrf), ("indicator", "5.5.1")],
+            "551b.csv",
+            file.as_bytes(),
+        )
+        .await;
+        let id = id_of(&answer);
+        let version = submission_json(app, &statistician, id).await["version"]
+            .as_i64()
+            .expect("version")
+            .to_string();
+        post(
+            app,
+            &format!("/sdg/submissions/{id}/decision"),
+            Some(&statistician),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+        assert_ne!(store.data_version().await.expect("data version"), before);
+    })
+    .await;
+}
