@@ -10,9 +10,9 @@
 //! alone: its file may be 20 MiB). The target is written in one transaction: it is emptied
 //! first (triggers such as the audit log's append-only guard are lifted for that step only;
 //! a target with rows beyond those a freshly created database has, the bundled reference
-//! data, only with `force`), filled, its
-//! PostgreSQL identity sequences moved past the copied ids, and every table counted against
-//! the source before the commit: a difference rolls everything back.
+//! data, only with `force`), filled, its PostgreSQL identity sequences moved past the copied
+//! ids, and every table counted against the source before the commit: a difference rolls
+//! everything back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
