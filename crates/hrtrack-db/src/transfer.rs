@@ -8,10 +8,11 @@
 //! SQLite's read transaction in WAL mode, PostgreSQL's `REPEATABLE READ`), by primary key in
 //! small batches, so memory stays bounded whatever the tables hold (an evidence row is read
 //! alone: its file may be 20 MiB). The target is written in one transaction: it is emptied
-//! first (triggers such as the audit log's append-only guard are lifted for that step only,
-//! and only with `force` when it holds more than the bundled reference data), filled, its
-//! PostgreSQL identity sequences moved past the copied ids, and every table counted against
-//! the source before the commit: a difference rolls everything back.
+//! first (triggers such as the audit log's append-only guard are lifted for that step only;
+//! a target with rows beyond those a freshly created database has, the bundled reference
+//! data, only with `force`), filled, its PostgreSQL identity sequences moved past the copied
+//! ids, and every table counted against the source before the commit: a difference rolls
+//! everything back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -24,20 +25,6 @@ use sqlx::{Row, ValueRef as _};
 use crate::{Backend, Store, StoreError, migrations, quote_ident, sql};
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
-/// Tables that [`Store::open`] fills from the bundled reference data: a freshly opened
-/// database holds rows there and still counts as empty. (The one list kept by hand: which
-/// tables the reference loader writes is a fact of `reference.rs`, not of the schema.)
-const REFERENCE_TABLES: &[&str] = &[
-    "meta",
-    "countries",
-    "country_names",
-    "mechanisms",
-    "sdg_goals",
-    "sdg_targets",
-    "sdg_indicators",
-    "stats_cache",
-];
 
 /// Rows per batch for tables without BLOB columns (also bounded by the parameter limits).
 const ROWS_PER_BATCH: usize = 500;
@@ -131,13 +118,18 @@ impl Store {
             )));
         }
 
-        // Empty the target, children first.
-        let mut occupied = Vec::new();
+        // Empty the target, children first. Rows in a table that a fresh database fills too
+        // (the bundled reference data) do not make it "hold data".
+        let mut filled = Vec::new();
         for name in order.iter().rev() {
-            if count_rows(&mut sink, name).await? > 0 && !REFERENCE_TABLES.contains(&name.as_str())
-            {
-                occupied.push(name.clone());
+            if count_rows(&mut sink, name).await? > 0 {
+                filled.push(name.clone());
             }
+        }
+        let mut occupied = Vec::new();
+        if !filled.is_empty() {
+            let fresh = tables_filled_when_fresh().await?;
+            occupied = filled.into_iter().filter(|t| !fresh.contains(t)).collect();
         }
         if !occupied.is_empty() && !force {
             occupied.reverse();
@@ -364,6 +356,35 @@ impl Store {
         tx.rollback().await?;
         Ok(counts)
     }
+}
+
+/// The tables that a newly created database already has rows in (the migrations' own rows,
+/// the bundled reference data), found by creating one in a temporary file.
+async fn tables_filled_when_fresh() -> Result<BTreeSet<String>, StoreError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let path =
+        std::env::temp_dir().join(format!("hrtrack-fresh-{}-{nanos}.db", std::process::id()));
+    let url = format!("sqlite://{}", path_text(&path)?);
+    let counted = match Store::open(&url).await {
+        Ok(fresh) => {
+            let counts = fresh.table_counts().await;
+            fresh.close().await;
+            counts
+        }
+        Err(e) => Err(e),
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        remove_if_exists(Path::new(&name))?;
+    }
+    Ok(counted?
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, _)| t)
+        .collect())
 }
 
 /// `FILE.partial` beside `file`.

@@ -2,7 +2,7 @@
 //! [`hrtrack_db::transfer`]. Each prints what it saved or moved, table by table.
 
 use anyhow::Context;
-use hrtrack_db::{Store, TransferReport};
+use hrtrack_db::{Backend, Store, TransferReport};
 
 use crate::cli::{BackupArgs, CopyArgs, RestoreArgs};
 use crate::commands::{open, redact};
@@ -25,6 +25,12 @@ pub async fn backup(store: &Store, args: &BackupArgs) -> anyhow::Result<()> {
     let empty = counts.iter().filter(|(_, n)| *n == 0).count();
     if empty > 0 {
         out!("  ({empty} empty tables)");
+    }
+    if store.backend() == Backend::Postgres {
+        out!(
+            "This is a portable hrtrack backup (a SQLite file that `hrtrack restore` loads into \
+             either database); PostgreSQL's own tool is `pg_dump -Fc`."
+        );
     }
     Ok(())
 }
