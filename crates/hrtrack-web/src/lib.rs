@@ -74,6 +74,8 @@ pub struct AppState {
     index: SearchIndex,
     catalogues: catalogues::Catalogues,
     pages: page_cache::PageCache,
+    /// The password pool and the client-address setting of sign-ins.
+    accounts: auth::Accounts,
     /// Where the index lives; removed with the last clone of the state.
     _index_folder: std::sync::Arc<tempfile::TempDir>,
 }
@@ -99,6 +101,7 @@ impl AppState {
             index,
             catalogues: catalogues::Catalogues::default(),
             pages: page_cache::PageCache::default(),
+            accounts: auth::Accounts::from_env(),
             _index_folder: std::sync::Arc::new(folder),
         })
     }
@@ -197,7 +200,9 @@ pub async fn serve_on(
     ));
     let publisher = tokio::spawn(lift_embargoes(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "hrtrack serving");
-    let served = axum::serve(listener, router(state))
+    // The peer address is what sign-ins are throttled by (`auth::ClientAddr`).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     refresher.abort();
