@@ -157,6 +157,15 @@ pub enum UserCommand {
     /// Create a user; the password comes from HRTRACK_PASSWORD, else it is asked for twice on
     /// the terminal (not shown), else read as one line from standard input.
     Add(UserAddArgs),
+    /// Clear a user's sign-in throttle for every client address (audited), e.g. after an
+    /// attack on the name.
+    Unlock(UserUnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserUnlockArgs {
+    /// Login name.
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

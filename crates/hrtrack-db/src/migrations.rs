@@ -34,6 +34,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0004_sdg_platform.sql"),
         include_str!("../../../migrations/postgres/0004_sdg_platform.sql"),
     ),
+    (
+        6,
+        "login_throttle",
+        include_str!("../../../migrations/sqlite/0006_login_throttle.sql"),
+        include_str!("../../../migrations/postgres/0006_login_throttle.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

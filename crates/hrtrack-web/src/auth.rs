@@ -1,28 +1,40 @@
 //! Signing in and who is asking: cookie sessions for people, `Authorization: Bearer` tokens
-//! for scripts, CSRF tokens for every state-changing request made with a cookie, and login
-//! throttling.
+//! for scripts, CSRF tokens for every state-changing request made with a cookie, and sign-in
+//! throttling that nobody can turn into a lock-out.
 //!
 //! - A session is a random secret in the `hrtrack_session` cookie (HttpOnly, SameSite=Lax,
 //!   Secure when the request came over TLS: `X-Forwarded-Proto: https` from the proxy, or
 //!   `HRTRACK_SECURE_COOKIES=1`); the database holds only its SHA-256 and the session's
 //!   CSRF token. Sessions last [`SESSION_HOURS`] and end on logout, on a password change and
-//!   when the account is archived.
+//!   when the account is archived. A password change or reset also revokes the account's API
+//!   tokens.
 //! - Forms carry the CSRF token in a hidden `csrf` field; API calls made with the cookie
 //!   send it in `X-CSRF-Token`. Bearer-token calls need none (no browser sends them on its
 //!   own).
-//! - After [`MAX_FAILURES`] failed sign-ins for one name within [`THROTTLE_MINUTES`], that
-//!   name is refused (429) until the window passes, whatever the password.
+//! - Sign-ins are throttled per (name, client address) and per client over all names
+//!   (`hrtrack_db::roadmap::throttle`): after five failures for one name from one client,
+//!   that client waits 1 s, 2 s, 4 s … up to 15 minutes between attempts (429 with
+//!   `Retry-After`); other clients are not held back. The attempt is reserved in the database
+//!   before the password is checked. The client is the socket's peer address, or the last
+//!   address of `X-Forwarded-For` when `HRTRACK_TRUST_PROXY=1` says a reverse proxy sets it.
+//!   An administrator clears a name's counts (`hrtrack user unlock`, or the user's page).
+//! - Passwords are hashed and verified on blocking threads, a few at a time
+//!   ([`PasswordPool`]); unknown and archived accounts are checked against a dummy hash, so
+//!   they take as long as real ones.
 //!
 //! [`Principal`] is the extractor every Roadmap handler takes; it never fails for anonymous
 //! visitors (they are the public) but does for a bad bearer token (401).
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use hrtrack_access::password::{check_new_password, hash_password, verify_password};
+use hrtrack_access::password::{PasswordPool, check_new_password};
 use hrtrack_access::token::{new_secret, secret_digest, secrets_equal};
 use hrtrack_db::Store;
-use hrtrack_db::roadmap::{Actor, User};
+use hrtrack_db::roadmap::{Actor, LoginAttempt, User};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
@@ -31,12 +43,82 @@ use crate::error::{ApiError, ErrorCode};
 pub const SESSION_COOKIE: &str = "hrtrack_session";
 /// How long a session lasts.
 pub const SESSION_HOURS: u64 = 12;
-/// Failed sign-ins for one name before it is refused for a while.
-pub const MAX_FAILURES: i64 = 5;
-/// The window of [`MAX_FAILURES`].
-pub const THROTTLE_MINUTES: u64 = 15;
+/// The setting that makes `X-Forwarded-For` the client address (`1`: a reverse proxy that
+/// sets it stands in front of the server, and nothing else can reach it).
+pub const TRUST_PROXY_ENV: &str = "HRTRACK_TRUST_PROXY";
 /// The header that carries the CSRF token on cookie-authenticated API calls.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What signing in needs besides the store: the password pool, and whether the reverse
+/// proxy's `X-Forwarded-For` names the client.
+#[derive(Clone)]
+pub(crate) struct Accounts {
+    passwords: Arc<PasswordPool>,
+    trust_proxy: bool,
+}
+
+impl Accounts {
+    /// A pool sized to the machine; the proxy trusted when [`TRUST_PROXY_ENV`] is `1`.
+    pub(crate) fn from_env() -> Self {
+        Self {
+            passwords: Arc::new(PasswordPool::sized_to_machine()),
+            trust_proxy: std::env::var(TRUST_PROXY_ENV).is_ok_and(|v| v.trim() == "1"),
+        }
+    }
+}
+
+impl AppState {
+    /// Where passwords are hashed and verified, off the runtime's threads.
+    pub fn passwords(&self) -> &PasswordPool {
+        &self.accounts.passwords
+    }
+
+    /// The state with `X-Forwarded-For` trusted (or not) as the client address.
+    pub fn with_trusted_proxy(mut self, trusted: bool) -> Self {
+        self.accounts.trust_proxy = trusted;
+        self
+    }
+}
+
+/// The address sign-ins are throttled by: the socket's peer, or with a trusted proxy the last
+/// address its `X-Forwarded-For` names (the one the proxy itself saw); `""` when unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+impl ClientAddr {
+    /// The client of a request with these `headers` from socket `peer`.
+    pub fn of(trust_proxy: bool, peer: Option<SocketAddr>, headers: &HeaderMap) -> Self {
+        if trust_proxy
+            && let Some(ip) = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+                .and_then(|v| v.parse::<IpAddr>().ok())
+        {
+            return Self(ip.to_string());
+        }
+        Self(peer.map(|p| p.ip().to_string()).unwrap_or_default())
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // Also finds the `MockConnectInfo` that tests put in front of the router.
+        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .map(|info| info.0);
+        Ok(Self::of(state.accounts.trust_proxy, peer, &parts.headers))
+    }
+}
 
 /// How the principal proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,8 +328,11 @@ fn rfc3339_from_now(seconds: i64) -> String {
 pub enum SignInError {
     /// Wrong name or password (the two are not told apart).
     Rejected,
-    /// Too many failures for this name lately.
-    Throttled,
+    /// Too many failures for this name (or any name) from this client lately: its password
+    /// was not checked.
+    Throttled {
+        retry_after_secs: u64,
+    },
     Store(hrtrack_db::StoreError),
 }
 
@@ -263,10 +348,10 @@ impl From<SignInError> for ApiError {
             SignInError::Rejected => {
                 ApiError::new(ErrorCode::Unauthorized, "wrong name or password")
             }
-            SignInError::Throttled => ApiError::new(
+            SignInError::Throttled { retry_after_secs } => ApiError::new(
                 ErrorCode::TooManyAttempts,
                 format!(
-                    "too many failed sign-ins for this name: try again in {THROTTLE_MINUTES} minutes"
+                    "too many failed sign-ins from this address: try again in {retry_after_secs} s"
                 ),
             ),
             SignInError::Store(error) => error.into(),
@@ -274,42 +359,49 @@ impl From<SignInError> for ApiError {
     }
 }
 
-/// Checks a name and password; on success makes a session and returns its `Set-Cookie`.
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Checks a name and password from `client`; on success makes a session and returns its
+/// `Set-Cookie`. The attempt is reserved (and counted as a failure until it succeeds) before
+/// the password is checked; unknown and archived names are checked against a dummy hash.
 pub async fn sign_in(
-    store: &Store,
+    state: &AppState,
+    client: &ClientAddr,
     name: &str,
     password: &str,
     headers: &HeaderMap,
 ) -> Result<(User, HeaderValue), SignInError> {
+    let store = state.store();
     let name = name.trim();
     if name.is_empty() || name.len() > 200 || password.len() > 1024 {
         return Err(SignInError::Rejected);
     }
-    let since = rfc3339_from_now(-(THROTTLE_MINUTES as i64) * 60);
-    if store.login_failures_since(name, &since).await? >= MAX_FAILURES {
-        return Err(SignInError::Throttled);
+    if let LoginAttempt::Throttled { retry_after_ms } = store
+        .reserve_login_attempt(name, &client.0, now_ms())
+        .await?
+    {
+        let retry_after_secs = u64::try_from(retry_after_ms.max(1))
+            .unwrap_or(1)
+            .div_ceil(1000);
+        return Err(SignInError::Throttled { retry_after_secs });
     }
-    let client = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(100)
-        .collect::<String>();
-    let found = store.user_with_password(name).await?;
-    let verified = match &found {
-        Some((user, hash)) => !user.archived && verify_password(password, hash),
-        None => {
-            // As slow as a real check, so that timing does not tell which names exist.
-            let _ = verify_password(password, DUMMY_HASH.as_str());
-            false
-        }
-    };
+    let found = store
+        .user_with_password(name)
+        .await?
+        .filter(|(user, _)| !user.archived);
+    let verified = state
+        .passwords()
+        .verify(password, found.as_ref().map(|(_, hash)| hash.as_str()))
+        .await;
     let Some((user, _)) = found.filter(|_| verified) else {
-        store.record_login_failure(name, &client).await?;
         return Err(SignInError::Rejected);
     };
-    store.clear_login_failures(name).await?;
+    store.login_succeeded(name, &client.0).await?;
     let secret = new_secret("hs_");
     let csrf = new_secret("");
     let expires = rfc3339_from_now(SESSION_HOURS as i64 * 3600);
@@ -319,9 +411,13 @@ pub async fn sign_in(
     Ok((user, session_cookie(&secret, headers)))
 }
 
-/// A hash of a random password, checked against when the name is unknown.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password(&new_secret("x")).unwrap_or_default());
+/// Hashes a new password on the pool; a failure is logged and answered as a 500.
+pub async fn hash_new_password(state: &AppState, password: &str) -> Result<String, ApiError> {
+    state.passwords().hash(password).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        ApiError::new(ErrorCode::Internal, "the password could not be stored")
+    })
+}
 
 /// Ends the principal's session (logout).
 pub async fn sign_out(store: &Store, principal: &Principal) -> Result<(), ApiError> {
@@ -332,22 +428,22 @@ pub async fn sign_out(store: &Store, principal: &Principal) -> Result<(), ApiErr
 }
 
 /// Changes the principal's password after checking the current one; every session of the
-/// account ends, and a fresh one is made for this browser. Returns its `Set-Cookie` when the
-/// principal came with a session.
+/// account ends and every API token is revoked, and a fresh session is made for this browser.
+/// Returns its `Set-Cookie` when the principal came with a session.
 pub async fn change_password(
-    store: &Store,
+    state: &AppState,
     principal: &Principal,
     current: &str,
     new: &str,
     headers: &HeaderMap,
 ) -> Result<Option<HeaderValue>, ApiError> {
+    let store = state.store();
     let user = principal.user().ok_or_else(ApiError::unauthorized)?;
     let hash = store
         .user_with_password(&user.name)
         .await?
-        .map(|(_, hash)| hash)
-        .unwrap_or_default();
-    if !verify_password(current, &hash) {
+        .map(|(_, hash)| hash);
+    if !state.passwords().verify(current, hash.as_deref()).await {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
             "the current password is wrong",
@@ -355,10 +451,7 @@ pub async fn change_password(
     }
     check_new_password(new, &user.name)
         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-    let new_hash = hash_password(new).map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        ApiError::new(ErrorCode::Internal, "the password could not be stored")
-    })?;
+    let new_hash = hash_new_password(state, new).await?;
     store
         .set_password(&principal.actor(), user.id, &new_hash)
         .await?;
@@ -438,6 +531,24 @@ mod tests {
         assert!(!same_origin(&headers));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&headers));
+    }
+
+    #[test]
+    fn forwarded_for_is_the_client_only_behind_a_trusted_proxy() {
+        let peer: SocketAddr = "192.0.2.1:40000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.9"),
+        );
+        assert_eq!(ClientAddr::of(false, Some(peer), &headers).0, "192.0.2.1");
+        assert_eq!(ClientAddr::of(true, Some(peer), &headers).0, "203.0.113.9");
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not an address"),
+        );
+        assert_eq!(ClientAddr::of(true, Some(peer), &headers).0, "192.0.2.1");
+        assert_eq!(ClientAddr::of(true, None, &HeaderMap::new()).0, "");
     }
 
     #[test]

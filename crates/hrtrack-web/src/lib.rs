@@ -76,6 +76,8 @@ pub struct AppState {
     catalogues: catalogues::Catalogues,
     pages: page_cache::PageCache,
     parsing: blocking::ParseSlots,
+    /// The password pool and the client-address setting of sign-ins.
+    accounts: auth::Accounts,
     /// Where the index lives; removed with the last clone of the state.
     _index_folder: std::sync::Arc<tempfile::TempDir>,
 }
@@ -102,6 +104,7 @@ impl AppState {
             catalogues: catalogues::Catalogues::default(),
             pages: page_cache::PageCache::default(),
             parsing: blocking::ParseSlots::default(),
+            accounts: auth::Accounts::from_env(),
             _index_folder: std::sync::Arc::new(folder),
         })
     }
@@ -337,8 +340,17 @@ async fn accept_connections(
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, %peer, "TCP_NODELAY not set");
         }
-        let connection =
-            graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        // The peer address is what sign-ins are throttled by (`auth::ClientAddr`).
+        let per_connection = service.clone();
+        let with_peer = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                hyper::service::Service::call(&per_connection, request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), with_peer));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended with an error");

@@ -80,6 +80,26 @@ const OPERATIONS: &[Row] = &[
         "200",
     ),
     (
+        "/api/v1/users/{id}/tokens/revoke",
+        "post",
+        "revokeUserTokens",
+        "Revokes every live API token of the user (administrator; audited). A password change or reset revokes them too.",
+        Access::SignedIn,
+        None,
+        "TokensRevoked",
+        "200",
+    ),
+    (
+        "/api/v1/users/{id}/unlock",
+        "post",
+        "unlockUser",
+        "Clears the user's sign-in throttle for every client address (administrator; audited). Sign-ins are throttled per name and client: after 5 failures that client waits 1 s, 2 s, 4 s … up to 15 minutes; other clients are not held back.",
+        Access::SignedIn,
+        None,
+        "ThrottleCleared",
+        "200",
+    ),
+    (
         "/api/v1/institutions",
         "get",
         "listInstitutions",
@@ -1019,6 +1039,8 @@ pub fn schemas() -> Map<String, Value> {
         ),
         ("InboxList", list("InboxMessage")),
         ("Read", object(&[("read", boolean())])),
+        ("TokensRevoked", object(&[("revoked", integer())])),
+        ("ThrottleCleared", object(&[("cleared", integer())])),
         (
             "AuditEntry",
             object(&[

@@ -41,6 +41,8 @@ pub fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/me", get(me)),
         ("/api/v1/users", get(list_users).post(create_user)),
         ("/api/v1/users/{id}", get(one_user).put(update_user)),
+        ("/api/v1/users/{id}/tokens/revoke", post(revoke_user_tokens)),
+        ("/api/v1/users/{id}/unlock", post(unlock_user)),
         (
             "/api/v1/institutions",
             get(list_institutions).post(create_institution),
@@ -195,8 +197,7 @@ async fn create_user(
     let password = body.password.unwrap_or_default();
     hrtrack_access::password::check_new_password(&password, &name)
         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-    let password_hash = hrtrack_access::password::hash_password(&password)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let password_hash = crate::auth::hash_new_password(&state, &password).await?;
     let user = state
         .store()
         .create_user(
@@ -245,6 +246,33 @@ async fn update_user(
             .update_user(&principal.actor(), id, version, update)
             .await?,
     ))
+}
+
+/// `POST /api/v1/users/{id}/tokens/revoke`: every live API token of the user (audited).
+async fn revoke_user_tokens(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::ManageUsers)?;
+    let revoked = state
+        .store()
+        .revoke_user_api_tokens(&principal.actor(), id)
+        .await?;
+    Ok(Json(json!({"revoked": revoked})).into_response())
+}
+
+/// `POST /api/v1/users/{id}/unlock`: clears the user's sign-in throttle (audited).
+async fn unlock_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    writer(&principal, &headers, Permission::ManageUsers)?;
+    let cleared = state.store().unlock_login(&principal.actor(), id).await?;
+    Ok(Json(json!({"cleared": cleared})).into_response())
 }
 
 fn required_version(version: Option<i64>) -> Result<i64, ApiError> {

@@ -2,16 +2,18 @@
 //! never an argument (it would show in the process list and the shell history): it comes from
 //! `HRTRACK_PASSWORD`, else from the terminal without echo (asked twice), else as one line of
 //! standard input. It is checked and hashed (argon2id) here; the store only sees the hash.
+//!
+//! `hrtrack user unlock NAME`: clears the name's sign-in throttle for every client (audited).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use hrtrack_access::password::{check_new_password, hash_password};
+use hrtrack_access::password::{PasswordPool, check_new_password};
 use hrtrack_db::Store;
 use hrtrack_db::roadmap::{Actor, NewUser};
 
-use crate::cli::{UserAddArgs, UserCommand};
+use crate::cli::{UserAddArgs, UserCommand, UserUnlockArgs};
 use crate::output::out;
 
 /// The environment variable a script sets instead of typing the password.
@@ -20,14 +22,28 @@ pub const PASSWORD_ENV: &str = "HRTRACK_PASSWORD";
 pub async fn run(store: &Store, command: &UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(args) => add(store, args).await,
+        UserCommand::Unlock(args) => unlock(store, args).await,
     }
+}
+
+async fn unlock(store: &Store, args: &UserUnlockArgs) -> anyhow::Result<()> {
+    let name = args.name.trim();
+    let Some((user, _)) = store.user_with_password(name).await? else {
+        bail!("no user {name:?}");
+    };
+    let cleared = store.unlock_login(&Actor::system("cli"), user.id).await?;
+    out!(
+        "sign-in throttle of {} cleared ({cleared} client address(es) were counted)",
+        user.name
+    );
+    Ok(())
 }
 
 async fn add(store: &Store, args: &UserAddArgs) -> anyhow::Result<()> {
     let institutions = institution_ids(store, &args.institutions).await?;
     let password = read_new_password(&args.name)?;
     check_new_password(&password, &args.name).context("the password is refused")?;
-    let password_hash = hash_password(&password)?;
+    let password_hash = PasswordPool::new(1).hash(&password).await?;
     let user = store
         .create_user(
             &Actor::system("cli"),

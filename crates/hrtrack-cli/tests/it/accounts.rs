@@ -358,3 +358,75 @@ fn help_lists_the_commands() {
         );
     }
 }
+
+#[test]
+fn accounts_blank_password_refused() {
+    let ws = Workspace::new();
+    let output = ws.run_with(
+        &["user", "add", "admin", "--role", "administrator"],
+        &[("HRTRACK_PASSWORD", "          ")],
+        None,
+    );
+    let message = failed(&output, "a password of ten spaces");
+    assert!(message.contains("blank"), "{message}");
+    assert!(message.contains("not counting spaces"), "{message}");
+    assert!(stored(&ws).0.is_empty(), "no user was created");
+}
+
+#[test]
+fn accounts_user_unlock_clears_the_throttle() {
+    let ws = Workspace::new();
+    let output = ws.run_with(
+        &["user", "add", "admin", "--role", "administrator"],
+        &[("HRTRACK_PASSWORD", GOOD_PASSWORD)],
+        None,
+    );
+    succeeded(&output, &["user", "add", "admin"]);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let now = 1_800_000_000_000;
+    runtime.block_on(async {
+        let store = Store::open(ws.db()).await.expect("open the database");
+        for _ in 0..=hrtrack_db::roadmap::FREE_ATTEMPTS_PER_NAME {
+            store
+                .reserve_login_attempt("admin", "198.51.100.66", now)
+                .await
+                .expect("attempt");
+        }
+        store.close().await;
+    });
+    let printed = ws.ok(&["user", "unlock", "admin"]);
+    assert!(printed.contains("admin"), "{printed}");
+    runtime.block_on(async {
+        let store = Store::open(ws.db()).await.expect("open the database");
+        assert!(
+            store
+                .login_throttles("admin")
+                .await
+                .expect("counts")
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .reserve_login_attempt("admin", "198.51.100.66", now)
+                .await
+                .expect("attempt"),
+            hrtrack_db::roadmap::LoginAttempt::Allowed
+        );
+        let (entries, _) = store
+            .audit_log(&hrtrack_db::roadmap::AuditFilter {
+                action: Some("unlock".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].user_name, "system:cli");
+        store.close().await;
+    });
+    let message = failed(&ws.run(&["user", "unlock", "nobody"]), "an unknown name");
+    assert!(message.contains("nobody"), "{message}");
+}

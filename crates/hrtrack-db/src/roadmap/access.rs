@@ -1,5 +1,5 @@
 //! People and access: users with their role and institutions, browser sessions, personal API
-//! tokens, failed logins (for throttling), and the institutions people work for.
+//! tokens, and the institutions people work for (sign-in throttling is in `throttle`).
 //!
 //! Secrets never reach the database: sessions and API tokens are stored as digests made by
 //! the caller, passwords as argon2id hashes made by the caller.
@@ -338,8 +338,9 @@ impl Store {
         Ok(new)
     }
 
-    /// Replaces a user's password hash and ends all their sessions and nothing else; the
-    /// audit log records that it changed, not the hash.
+    /// Replaces a user's password hash, ends all their sessions and revokes all their API
+    /// tokens (whoever knew the old password may have made one), and nothing else; the audit
+    /// log records that it changed, not the hash.
     pub async fn set_password(
         &self,
         actor: &Actor,
@@ -359,8 +360,11 @@ impl Store {
             return Err(StoreError::NotFound(format!("no user {id}")));
         }
         end_sessions(&mut tx, id).await?;
-        let changes =
-            serde_json::json!({"password": {"old": "…", "new": "(changed; sessions ended)"}});
+        let revoked = revoke_tokens(&mut tx, id).await?;
+        let changes = serde_json::json!({
+            "password": {"old": "…", "new": "(changed; sessions ended)"},
+            "api_tokens": {"old": format!("{revoked} live"), "new": "revoked"},
+        });
         record_audit(&mut tx, actor, "user", id, "change_password", &changes).await?;
         tx.commit().await?;
         Ok(())
@@ -502,6 +506,30 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes every live API token of user `user_id` (an administrator's act), audited;
+    /// returns how many were revoked.
+    pub async fn revoke_user_api_tokens(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        lock_row(&mut tx, "users", user_id).await?;
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("no user {user_id}")));
+        }
+        let revoked = revoke_tokens(&mut tx, user_id).await?;
+        let changes =
+            serde_json::json!({"api_tokens": {"old": format!("{revoked} live"), "new": "revoked"}});
+        record_audit(&mut tx, actor, "user", user_id, "revoke_tokens", &changes).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
     /// The active user holding the live token with this digest.
     pub async fn user_by_api_token(&self, token_digest: &str) -> Result<Option<User>, StoreError> {
         let mut conn = self.pool.acquire().await?;
@@ -527,38 +555,6 @@ impl Store {
                 .await?;
         }
         Ok((!user.archived).then_some(user))
-    }
-
-    /// Notes a failed login for `name` from `client`.
-    pub async fn record_login_failure(&self, name: &str, client: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (name, client, at) VALUES ($1, $2, $3)")
-            .bind(name.trim())
-            .bind(client)
-            .bind(now_rfc3339())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Failed logins for `name` since `since` (RFC 3339).
-    pub async fn login_failures_since(&self, name: &str, since: &str) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM login_failures WHERE name = $1 AND at >= $2")
-                .bind(name.trim())
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
-    }
-
-    /// Forgets `name`'s failed logins (after a successful one).
-    pub async fn clear_login_failures(&self, name: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE name = $1")
-            .bind(name.trim())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     pub async fn create_institution(
@@ -691,6 +687,18 @@ async fn end_sessions(tx: &mut Tx, user_id: i64) -> Result<(), StoreError> {
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Revokes every live API token of a user, inside the caller's transaction.
+async fn revoke_tokens(tx: &mut Tx, user_id: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_rfc3339())
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 const INSTITUTION_COLUMNS: &str =

@@ -1,5 +1,5 @@
-//! The Roadmap's storage: people and their access (users, sessions, API tokens, failed
-//! logins), institutions, roadmaps with their clusters, actions and indicators, progress
+//! The Roadmap's storage: people and their access (users, sessions, API tokens, sign-in
+//! throttling), institutions, roadmaps with their clusters, actions and indicators, progress
 //! reports with values, comments and evidence, implementation assessments and their roll-ups,
 //! the reporting calendar, the inbox, and the audit trail.
 //!
@@ -20,6 +20,7 @@ pub mod audit;
 mod calendar;
 mod plan;
 mod reports;
+mod throttle;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -41,6 +42,10 @@ pub use plan::{
 pub use reports::{
     Evidence, EvidenceFile, NewEvidence, ProgressReport, ReportComment, ReportFilter, ReportInput,
     ReportValue,
+};
+pub use throttle::{
+    ALL_NAMES, FREE_ATTEMPTS_PER_CLIENT, FREE_ATTEMPTS_PER_NAME, LoginAttempt, LoginThrottle,
+    MAX_WAIT_MS, RESET_MS, wait_after,
 };
 
 /// Who makes a change, as the audit trail records it.

@@ -1,6 +1,7 @@
 //! Behavioural tests of the store, run on SQLite and, when `HRTRACK_TEST_POSTGRES` holds a
 //! URL, on PostgreSQL in a fresh schema per store (see `support`).
 
+mod accounts;
 mod cross_source;
 mod documented_counts;
 mod export;

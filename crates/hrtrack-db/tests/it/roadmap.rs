@@ -237,7 +237,7 @@ async fn audit_total(store: &Store) -> i64 {
 }
 
 #[tokio::test]
-async fn users_sessions_tokens_and_login_failures() {
+async fn users_sessions_and_tokens() {
     each_backend(|db| async move {
         let store = db.open().await;
         let actor = system();
@@ -461,54 +461,6 @@ async fn users_sessions_tokens_and_login_failures() {
             Err(StoreError::NotFound(_))
         ));
 
-        // Failed logins are counted per name and since a time, and cleared.
-        for client in ["10.0.0.1", "10.0.0.2", "10.0.0.1"] {
-            store
-                .record_login_failure("bob", client)
-                .await
-                .expect("failure");
-        }
-        store
-            .record_login_failure("alice", "10.0.0.1")
-            .await
-            .expect("failure");
-        let long_ago = "2000-01-01T00:00:00Z";
-        assert_eq!(
-            store
-                .login_failures_since("bob", long_ago)
-                .await
-                .expect("count"),
-            3
-        );
-        assert_eq!(
-            store
-                .login_failures_since("alice", long_ago)
-                .await
-                .expect("count"),
-            1
-        );
-        assert_eq!(
-            store
-                .login_failures_since("bob", FAR_FUTURE)
-                .await
-                .expect("count"),
-            0
-        );
-        store.clear_login_failures("bob").await.expect("clear");
-        assert_eq!(
-            store
-                .login_failures_since("bob", long_ago)
-                .await
-                .expect("count"),
-            0
-        );
-        assert_eq!(
-            store
-                .login_failures_since("alice", long_ago)
-                .await
-                .expect("count"),
-            1
-        );
         store.finish().await;
     })
     .await;

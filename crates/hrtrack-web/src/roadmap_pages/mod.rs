@@ -59,6 +59,11 @@ fn route_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(people::user_page).post(people::update_user),
         ),
         ("/admin/users/{id}/password", post(people::reset_password)),
+        ("/admin/users/{id}/unlock", post(people::unlock_user)),
+        (
+            "/admin/users/{id}/tokens/revoke",
+            post(people::revoke_user_tokens),
+        ),
         ("/admin/audit", get(people::audit)),
         (
             "/roadmap/institutions",

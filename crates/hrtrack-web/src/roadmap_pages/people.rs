@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use hrtrack_access::password::{check_new_password, hash_password};
+use hrtrack_access::password::check_new_password;
 use hrtrack_db::roadmap::{AuditFilter, NewUser, UserUpdate};
 use hrtrack_domain::Role;
 
@@ -15,7 +15,7 @@ use super::{
     field_typed, hidden, invalid, retry_of, safe_next, see_other, submit, words,
 };
 use crate::AppState;
-use crate::auth::{self, SignInError};
+use crate::auth::{self, ClientAddr, SignInError};
 use crate::error::{ApiError, ErrorCode};
 use crate::html::{QueryString, escape, url_encode};
 use crate::pages::PageRequest;
@@ -56,14 +56,17 @@ pub(crate) async fn login_form(
     ctx.finish(ctx.page(StatusCode::OK, ctx.lang().text("rm.login"), body))
 }
 
-/// `POST /login`: a session cookie and 303 to `next`; the form again (401) when refused.
+/// `POST /login`: a session cookie and 303 to `next`; the form again (401) when refused, or
+/// (429, with `Retry-After`) when this client must wait before trying this name again.
 pub(crate) async fn login(
     State(app): State<AppState>,
     req: PageRequest,
     who: Who,
+    client: ClientAddr,
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = app.clone();
     let ctx = Ctx::new(app, req, who);
     if !auth::same_origin(&headers) {
         let refused = ApiError::forbidden("a sign-in must come from this site's own form");
@@ -73,7 +76,8 @@ pub(crate) async fn login(
     let next = safe_next(form.get("next"));
     let title = ctx.lang().text("rm.login").to_owned();
     match auth::sign_in(
-        ctx.store(),
+        &state,
+        &client,
         form.text("name"),
         form.text("password"),
         &headers,
@@ -94,14 +98,17 @@ pub(crate) async fn login(
             );
             ctx.finish(ctx.page(StatusCode::UNAUTHORIZED, &title, body))
         }
-        Err(SignInError::Throttled) => {
-            let body = login_body(
-                &ctx,
-                form.text("name"),
-                &next,
-                Some(ctx.lang().text("rm.login_throttled")),
+        Err(SignInError::Throttled { retry_after_secs }) => {
+            let message = ctx.lang().format(
+                "rm.login_throttled",
+                &[("seconds", &retry_after_secs.to_string())],
             );
-            ctx.finish(ctx.page(StatusCode::TOO_MANY_REQUESTS, &title, body))
+            let body = login_body(&ctx, form.text("name"), &next, Some(&message));
+            let mut response = ctx.finish(ctx.page(StatusCode::TOO_MANY_REQUESTS, &title, body));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+            response
         }
         Err(error) => ctx.finish(Err(ApiError::from(error))),
     }
@@ -225,7 +232,7 @@ pub(crate) async fn account(State(app): State<AppState>, req: PageRequest, who: 
     ctx.finish(account_page(&ctx, None, StatusCode::OK).await)
 }
 
-/// `POST /account/password`.
+/// `POST /account/password`: also ends the other sessions and revokes the API tokens.
 pub(crate) async fn change_password(
     State(app): State<AppState>,
     req: PageRequest,
@@ -233,13 +240,14 @@ pub(crate) async fn change_password(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = app.clone();
     let ctx = Ctx::new(app, req, who);
     let form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require_user(&ctx.who)?;
         match auth::change_password(
-            ctx.store(),
+            &state,
             &ctx.who,
             form.text("current"),
             form.text("new"),
@@ -404,12 +412,10 @@ pub(crate) async fn users(State(app): State<AppState>, req: PageRequest, who: Wh
     ctx.finish(users_page(&ctx, None).await)
 }
 
-fn password_hash(password: &str, name: &str) -> Result<String, ApiError> {
+/// A new password checked and hashed (off the runtime's threads).
+async fn password_hash(state: &AppState, password: &str, name: &str) -> Result<String, ApiError> {
     check_new_password(password, name).map_err(|e| invalid(e.to_string()))?;
-    hash_password(password).map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        ApiError::new(ErrorCode::Internal, "the password could not be stored")
-    })
+    auth::hash_new_password(state, password).await
 }
 
 fn role_of(form: &FormData) -> Result<Role, ApiError> {
@@ -423,6 +429,7 @@ pub(crate) async fn create_user(
     who: Who,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = app.clone();
     let ctx = Ctx::new(app, req, who);
     let form = FormData(form);
     let result = async {
@@ -435,7 +442,12 @@ pub(crate) async fn create_user(
                 email: form.text("email").to_owned(),
                 role: role_of(&form)?,
                 institutions: form.ids("institutions"),
-                password_hash: password_hash(form.text("password"), form.text("name").trim())?,
+                password_hash: password_hash(
+                    &state,
+                    form.text("password"),
+                    form.text("name").trim(),
+                )
+                .await?,
             };
             Ok::<_, ApiError>(ctx.store().create_user(&ctx.who.actor(), new).await?)
         }
@@ -513,7 +525,114 @@ async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled
         field_typed(&ctx.t("rm.new_password"), "password", "password", ""),
         submit(&ctx.t("rm.save"))
     );
+    body.push_str(&access_sections(ctx, &user).await?);
     ctx.page(Retry::status(&retry), &user.display_name, body)
+}
+
+/// The administrator's view of a user's sign-in throttle (each client being counted, with a
+/// button that clears them) and live API tokens (with a button that revokes them all).
+async fn access_sections(ctx: &Ctx, user: &hrtrack_db::roadmap::User) -> Result<String, ApiError> {
+    let id = user.id;
+    let counts = ctx.store().login_throttles(&user.name).await?;
+    let mut html = format!("<h2>{}</h2>", ctx.t("rm.sign_in_throttle"));
+    if counts.is_empty() {
+        let _ = write!(html, "<p>{}</p>", ctx.t("rm.throttle_none"));
+    } else {
+        html.push_str("<ul>");
+        for count in &counts {
+            let client = if count.client.is_empty() {
+                "?"
+            } else {
+                &count.client
+            };
+            let _ = write!(
+                html,
+                "<li>{}</li>",
+                escape(&ctx.lang().format(
+                    "rm.throttle_client",
+                    &[
+                        ("client", client),
+                        ("failures", &count.failures.to_string())
+                    ],
+                ))
+            );
+        }
+        let _ = write!(
+            html,
+            "</ul>{}{}",
+            ctx.form(&format!("/admin/users/{id}/unlock")),
+            submit(&ctx.t("rm.unlock"))
+        );
+    }
+    let live = ctx
+        .store()
+        .api_tokens(id)
+        .await?
+        .iter()
+        .filter(|t| t.revoked_at.is_none())
+        .count();
+    let _ = write!(
+        html,
+        "<h2>{}</h2><p>{}</p>",
+        ctx.t("rm.tokens"),
+        escape(
+            &ctx.lang()
+                .format("rm.live_tokens", &[("count", &live.to_string())])
+        )
+    );
+    if live > 0 {
+        let _ = write!(
+            html,
+            "{}{}",
+            ctx.form(&format!("/admin/users/{id}/tokens/revoke")),
+            submit(&ctx.t("rm.revoke_all_tokens"))
+        );
+    }
+    Ok(html)
+}
+
+/// `POST /admin/users/{id}/unlock`: clears the user's sign-in throttle for every client
+/// (audited).
+pub(crate) async fn unlock_user(
+    State(app): State<AppState>,
+    req: PageRequest,
+    who: Who,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let ctx = Ctx::new(app, req, who);
+    let form = FormData(form);
+    let result = async {
+        ctx.who.check_csrf(form.get("csrf"))?;
+        policy::require(&ctx.who, Permission::ManageUsers)?;
+        ctx.store().unlock_login(&ctx.who.actor(), id).await?;
+        see_other(&format!("/admin/users/{id}"))
+    }
+    .await;
+    ctx.finish(result)
+}
+
+/// `POST /admin/users/{id}/tokens/revoke`: revokes every live API token of the user
+/// (audited).
+pub(crate) async fn revoke_user_tokens(
+    State(app): State<AppState>,
+    req: PageRequest,
+    who: Who,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let ctx = Ctx::new(app, req, who);
+    let form = FormData(form);
+    let result = async {
+        ctx.who.check_csrf(form.get("csrf"))?;
+        policy::require(&ctx.who, Permission::ManageUsers)?;
+        ctx.store()
+            .revoke_user_api_tokens(&ctx.who.actor(), id)
+            .await?;
+        see_other(&format!("/admin/users/{id}"))
+    }
+    .await;
+    ctx.finish(result)
 }
 
 /// `GET /admin/users/{id}`.
@@ -568,7 +687,8 @@ pub(crate) async fn update_user(
     ctx.finish(result)
 }
 
-/// `POST /admin/users/{id}/password`: a new password set by the administrator.
+/// `POST /admin/users/{id}/password`: a new password set by the administrator; the user's
+/// sessions end and their API tokens are revoked.
 pub(crate) async fn reset_password(
     State(app): State<AppState>,
     req: PageRequest,
@@ -576,13 +696,14 @@ pub(crate) async fn reset_password(
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = app.clone();
     let ctx = Ctx::new(app, req, who);
     let form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::ManageUsers)?;
         let user = ctx.store().user(id).await?;
-        match password_hash(form.text("password"), &user.name) {
+        match password_hash(&state, form.text("password"), &user.name).await {
             Ok(hash) => {
                 ctx.store()
                     .set_password(&ctx.who.actor(), id, &hash)

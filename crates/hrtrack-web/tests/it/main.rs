@@ -5,8 +5,9 @@
 //! index, `many_servers` two applications over one database, `roadmap_api` the Roadmap's API with
 //! its authorization matrix, `roadmap_pages` the Roadmap's forms and the walk-through, `sdg_pages`
 //! the public SDG data pages, downloads and data API, `sdg_workflow` the SDG data collection
-//! from provider to public.
+//! from provider to public, `accounts` sign-in throttling, token revocation and password rules.
 
+mod accounts;
 mod api;
 mod document;
 mod many_servers;

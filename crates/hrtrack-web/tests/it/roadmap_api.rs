@@ -57,6 +57,8 @@ struct Fixture {
     assessment: i64,
     user: i64,
     message: i64,
+    /// A user without a token, whose tokens and throttle the administrator's routes clear.
+    bystander: i64,
 }
 
 async fn user(store: &Store, name: &str, role: Role, institutions: Vec<i64>) -> i64 {
@@ -155,6 +157,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .unwrap_or_else(|e| panic!("{e}"));
         ids.push(id);
     }
+    let bystander = user(store, "bystander", Role::Reviewer, vec![]).await;
     let coordinator = Who::Coordinator;
     let roadmap = created(
         &call(
@@ -247,6 +250,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         assessment: id_of(&assessment),
         user: ids[2],
         message,
+        bystander,
     }
 }
 
@@ -308,6 +312,20 @@ fn routes(f: &Fixture) -> Vec<Route> {
             Some(
                 json!({"display_name": "Focal", "role": "focal_point", "institutions": [f.institution], "version": 1}),
             ),
+            &vec![Admin],
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/users/{}/tokens/revoke", f.bystander),
+            None,
+            &vec![Admin],
+            F,
+        ),
+        route(
+            "POST",
+            format!("/api/v1/users/{}/unlock", f.bystander),
+            None,
             &vec![Admin],
             F,
         ),
@@ -569,7 +587,7 @@ async fn authorization_matrix_every_route_every_role() {
             }
         }
         assert_eq!(
-            operations, 39,
+            operations, 41,
             "the Roadmap's operations in the API document"
         );
         let mut checked = 0;
@@ -705,10 +723,15 @@ async fn a_focal_point_reports_only_on_their_institutions_actions() {
 async fn cookie_sessions_need_the_csrf_header_for_writes() {
     each_backend(async |app| {
         let f = fixture(app).await;
-        let (_, cookie) =
-            hrtrack_web::auth::sign_in(&app.store, "coordinator", PASSWORD, &Default::default())
-                .await
-                .unwrap_or_else(|e| panic!("{e:?}"));
+        let (_, cookie) = hrtrack_web::auth::sign_in(
+            &app.state,
+            &hrtrack_web::auth::ClientAddr(String::new()),
+            "coordinator",
+            PASSWORD,
+            &Default::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
         let cookie = cookie
             .to_str()
             .unwrap_or("")
@@ -1162,9 +1185,15 @@ struct Browser {
 }
 
 async fn browser(app: &TestApp, name: &str) -> Browser {
-    let (_, cookie) = hrtrack_web::auth::sign_in(&app.store, name, PASSWORD, &Default::default())
-        .await
-        .unwrap_or_else(|e| panic!("sign in {name}: {e:?}"));
+    let (_, cookie) = hrtrack_web::auth::sign_in(
+        &app.state,
+        &hrtrack_web::auth::ClientAddr(String::new()),
+        name,
+        PASSWORD,
+        &Default::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("sign in {name}: {e:?}"));
     let cookie = cookie
         .to_str()
         .unwrap_or("")
@@ -1301,6 +1330,20 @@ async fn page_routes_every_role() {
                 "POST",
                 format!("/admin/users/{target}/password"),
                 vec![("password", "a new long password".into())],
+                &vec![Admin],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/admin/users/{target}/unlock"),
+                vec![],
+                &vec![Admin],
+                S,
+            ),
+            route(
+                "POST",
+                format!("/admin/users/{target}/tokens/revoke"),
+                vec![],
                 &vec![Admin],
                 S,
             ),
