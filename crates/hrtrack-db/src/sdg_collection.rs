@@ -709,6 +709,7 @@ async fn publish(
         dataflow: None,
         observations: rows,
         rows: Vec::new(),
+        warnings: Vec::new(),
     };
     write_sdg(tx, backend, std::slice::from_ref(&dataset), &mut |_| {}).await?;
     sqlx::query(

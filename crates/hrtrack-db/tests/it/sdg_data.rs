@@ -145,6 +145,7 @@ async fn a_failing_dataset_leaves_the_store_unchanged() {
                 ..Default::default()
             }],
             rows: Vec::new(),
+            warnings: Vec::new(),
         });
         let error = store
             .import_sdg(&bad, &mut |_| {})
