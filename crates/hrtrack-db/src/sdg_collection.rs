@@ -715,6 +715,7 @@ async fn publish(
         dataflow: None,
         observations: rows,
         rows: Vec::new(),
+        warnings: Vec::new(),
     };
     write_sdg(tx, backend, std::slice::from_ref(&dataset), &mut |_| {}).await?;
     finish_publish(tx, actor, submission, now, number).await

@@ -21,6 +21,14 @@
 //! `meta.data_version` to `import-N`, as recommendation imports do.
 //!
 //! Series are kept when a delete or replace leaves them without observations.
+//!
+//! An observation that names a SERIES code but no indicator (the global SDG DSD's shape:
+//! Tajikistan's SDMX-ML) is attached to the indicators the series code list ties the code to
+//! (`sdg_codes` of the SERIES component, loaded by `hrtrack sdg codelists` from the code
+//! lists' annotations): to each of them when there are several, as a series of each. A series
+//! stored without an indicator by an earlier import is attached in place when its data comes
+//! again. Series left without an indicator are counted in the summary and their codes listed,
+//! so that the caller can say so.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -55,6 +63,13 @@ pub struct SdgImportSummary {
     pub updated: usize,
     pub unchanged: usize,
     pub deleted: usize,
+    /// Series of this import that stay without an SDG indicator (no indicator in the file
+    /// and none for their SERIES code in the loaded code lists): shown on no indicator page.
+    pub series_without_indicator: usize,
+    /// Their SERIES codes ("" when the file gave none), sorted.
+    pub codes_without_indicator: Vec<String>,
+    /// Series stored without an indicator before, attached to one by this import.
+    pub series_attached: usize,
 }
 
 /// A stored series.
@@ -208,6 +223,9 @@ enum Op {
         series: i64,
         period: String,
         value: Value,
+        /// Whether this is the row's first put (a row attached to several indicators puts
+        /// once per indicator, and counts once for progress).
+        first: bool,
     },
     /// Empty these series (the start of a dataset that replaces them).
     Clear(Vec<i64>),
@@ -224,15 +242,37 @@ struct SeriesIndex {
     by_code: HashMap<String, Vec<KnownSeries>>,
     next_id: i64,
     new_rows: Vec<(i64, String, String, String, String)>,
+    /// Stored series without an indicator given one by this import: (id, indicator).
+    attached: Vec<(i64, String)>,
 }
 
 impl SeriesIndex {
-    fn get_or_create(&mut self, obs: &Observation) -> i64 {
-        let indicator = obs.indicator.clone().unwrap_or_default();
+    /// The series of `obs` under `indicator` ("" when unknown), created when new; a stored
+    /// series of the same code and dimensions without an indicator is attached instead.
+    fn get_or_create(&mut self, obs: &Observation, indicator: &str) -> i64 {
         let series_dims = series_dimensions(obs);
-        let key = (obs.series.clone(), indicator, dimension_key(&series_dims));
+        let key = (
+            obs.series.clone(),
+            indicator.to_owned(),
+            dimension_key(&series_dims),
+        );
         if let Some(&id) = self.by_key.get(&key) {
             return id;
+        }
+        if !indicator.is_empty() {
+            let orphan = (key.0.clone(), String::new(), key.2.clone());
+            if let Some(id) = self.by_key.remove(&orphan) {
+                if let Some(known) = self
+                    .by_code
+                    .get_mut(&key.0)
+                    .and_then(|list| list.iter_mut().find(|s| s.0 == id))
+                {
+                    known.1 = indicator.to_owned();
+                }
+                self.attached.push((id, indicator.to_owned()));
+                self.by_key.insert(key, id);
+                return id;
+            }
         }
         self.next_id += 1;
         let id = self.next_id;
@@ -400,6 +440,8 @@ pub(crate) async fn write_sdg(
         dataset_ids.push(upsert_dataset(tx, dataset, &now, &mut summary).await?);
     }
     let mut index = load_series(tx).await?;
+    let series_indicators = load_series_indicators(tx).await?;
+    let no_indicator = vec![String::new()];
     let stored_series: HashSet<i64> = index.by_key.values().copied().collect();
     let mut touched: HashSet<i64> = HashSet::new();
     let rows: usize = datasets.iter().map(|d| d.observations.len()).sum();
@@ -410,7 +452,7 @@ pub(crate) async fn write_sdg(
         let start = ops.len();
         // Files list a series' periods one after another: the previous row's series is
         // reused while the series, indicator, dimensions and unit stay the same.
-        let mut previous: Option<(&Observation, i64)> = None;
+        let mut previous: Option<(&Observation, Vec<i64>)> = None;
         for obs in &dataset.observations {
             summary.rows += 1;
             if obs.action == RowAction::Delete {
@@ -420,28 +462,41 @@ pub(crate) async fn write_sdg(
                 ops.push(Op::Delete { series, period });
                 continue;
             }
-            let series = match previous {
-                Some((last, id)) if same_series(last, obs) => id,
+            let series = match previous.take() {
+                Some((last, ids)) if same_series(last, obs) => ids,
                 _ => {
-                    let id = index.get_or_create(obs);
-                    touched.insert(id);
-                    id
+                    let indicators = match &obs.indicator {
+                        Some(indicator) => std::slice::from_ref(indicator),
+                        None => series_indicators
+                            .get(&obs.series)
+                            .unwrap_or(&no_indicator)
+                            .as_slice(),
+                    };
+                    let ids: Vec<i64> = indicators
+                        .iter()
+                        .map(|indicator| index.get_or_create(obs, indicator))
+                        .collect();
+                    touched.extend(&ids);
+                    ids
                 }
             };
-            previous = Some((obs, series));
-            if obs.action == RowAction::Replace && replaced_seen.insert(series) {
-                replaced.push(series);
+            let value = Value {
+                value: obs.value.filter(|v| v.is_finite()),
+                attributes: serde_json::to_string(&obs.attributes).unwrap_or_default(),
+                dataset: dataset_id,
+            };
+            for (i, &id) in series.iter().enumerate() {
+                if obs.action == RowAction::Replace && replaced_seen.insert(id) {
+                    replaced.push(id);
+                }
+                ops.push(Op::Put {
+                    series: id,
+                    period: obs.time_period.clone(),
+                    value: value.clone(),
+                    first: i == 0,
+                });
             }
-            let value = obs.value.filter(|v| v.is_finite());
-            ops.push(Op::Put {
-                series,
-                period: obs.time_period.clone(),
-                value: Value {
-                    value,
-                    attributes: serde_json::to_string(&obs.attributes).unwrap_or_default(),
-                    dataset: dataset_id,
-                },
-            });
+            previous = Some((obs, series));
         }
         if !replaced.is_empty() {
             ops.insert(start, Op::Clear(replaced));
@@ -449,6 +504,17 @@ pub(crate) async fn write_sdg(
     }
     summary.series = touched.len();
     summary.series_added = index.new_rows.len();
+    summary.series_attached = index.attached.len();
+    let mut codes: Vec<String> = Vec::new();
+    for ((code, indicator, _), id) in &index.by_key {
+        if indicator.is_empty() && touched.contains(id) {
+            summary.series_without_indicator += 1;
+            codes.push(code.clone());
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    summary.codes_without_indicator = codes;
 
     // 2. Stored observations of the touched series, then the actions applied to them.
     let load: Vec<i64> = touched
@@ -465,9 +531,12 @@ pub(crate) async fn write_sdg(
                 series,
                 period,
                 value,
+                first,
             } => {
                 working.entry(series).or_default().insert(period, value);
-                done += 1;
+                if first {
+                    done += 1;
+                }
             }
             Op::Clear(series) => {
                 for id in series {
@@ -523,6 +592,13 @@ pub(crate) async fn write_sdg(
             }
         }
     }
+    for (id, indicator) in &index.attached {
+        sqlx::query("UPDATE sdg_series SET indicator = $1 WHERE id = $2")
+            .bind(indicator.clone())
+            .bind(*id)
+            .execute(&mut **tx)
+            .await?;
+    }
     insert_json_rows(
         tx,
         backend,
@@ -567,6 +643,7 @@ pub(crate) async fn write_sdg(
     let changed = summary.datasets_added
         + summary.datasets_updated
         + summary.series_added
+        + summary.series_attached
         + summary.added
         + summary.updated
         + summary.deleted
@@ -668,6 +745,7 @@ async fn load_series(tx: &mut Transaction<'static, Any>) -> Result<SeriesIndex, 
         by_code: HashMap::new(),
         next_id: 0,
         new_rows: Vec::new(),
+        attached: Vec::new(),
     };
     for row in &rows {
         let id: i64 = row.try_get("id")?;
@@ -684,6 +762,36 @@ async fn load_series(tx: &mut Transaction<'static, Any>) -> Result<SeriesIndex, 
         index.by_key.insert((code, indicator, key), id);
     }
     Ok(index)
+}
+
+/// The SDG indicators of each SERIES code, from the loaded code lists (`sdg_codes` of the
+/// code list the SERIES component draws on; the main indicator first). Empty when no code
+/// lists are loaded.
+async fn load_series_indicators(
+    tx: &mut Transaction<'static, Any>,
+) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.code, c.indicator FROM sdg_codes c \
+         JOIN sdg_components p ON p.codelist = c.codelist \
+         WHERE p.id = 'SERIES' AND c.indicator IS NOT NULL AND c.indicator <> ''",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut map = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let code: String = row.try_get("code")?;
+        let indicators: String = row.try_get("indicator")?;
+        let mut list: Vec<String> = Vec::new();
+        for indicator in indicators.split(',').map(str::trim) {
+            if !indicator.is_empty() && !list.iter().any(|i| i == indicator) {
+                list.push(indicator.to_owned());
+            }
+        }
+        if !list.is_empty() {
+            map.insert(code, list);
+        }
+    }
+    Ok(map)
 }
 
 /// The stored observations of `series`, per series and period.

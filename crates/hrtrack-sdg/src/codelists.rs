@@ -11,6 +11,17 @@ use crate::input::{Lines, Problems, utf8_text};
 use crate::model::SdgReadError;
 use crate::structure::{Code, Codelist, Component, DataStructure};
 
+/// What a file's row that does not fit the structure (an unknown code list or code, a code
+/// added twice, a parent not in the list) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misfit {
+    /// It is an error and nothing of the file is applied: for files the user names.
+    Refuse,
+    /// It is left out and returned as a warning; the rows that fit are applied: for the bundled
+    /// files when the user gives another structure, which need not have their lists.
+    Skip,
+}
+
 /// The component whose code list names the series.
 const SERIES: &str = "SERIES";
 /// The component whose code list names the units of measure.
@@ -48,8 +59,20 @@ impl CodeLists {
     /// added. Nothing is added unless every row is right: an unknown code list or code, or a
     /// blank cell, is an error naming the row.
     pub fn add_names(&mut self, csv: &[u8], file_name: &str) -> Result<usize, Vec<SdgReadError>> {
+        self.add_names_with(csv, file_name, Misfit::Refuse)
+            .map(|(added, _)| added)
+    }
+
+    /// [`CodeLists::add_names`], with rows that do not fit handled as `misfit` says; returns
+    /// how many names were added and the rows skipped.
+    pub fn add_names_with(
+        &mut self,
+        csv: &[u8],
+        file_name: &str,
+        misfit: Misfit,
+    ) -> Result<(usize, Vec<SdgReadError>), Vec<SdgReadError>> {
         let columns = ["codelist", "code", "lang", "name"];
-        let rows = read_table(csv, file_name, &columns, |cells| match cells {
+        let (rows, skipped) = read_table(csv, file_name, &columns, misfit, |cells| match cells {
             [codelist, code, ..] => self.check_code(codelist, code),
             _ => Ok(()),
         })?;
@@ -67,7 +90,7 @@ impl CodeLists {
                 added += 1;
             }
         }
-        Ok(added)
+        Ok((added, skipped))
     }
 
     /// Loads the additive units of measure from a CSV with header `code,reason` and returns how
@@ -78,8 +101,20 @@ impl CodeLists {
         csv: &[u8],
         file_name: &str,
     ) -> Result<usize, Vec<SdgReadError>> {
+        self.add_additive_units_with(csv, file_name, Misfit::Refuse)
+            .map(|(added, _)| added)
+    }
+
+    /// [`CodeLists::add_additive_units`], with rows that do not fit handled as `misfit` says;
+    /// returns how many units were loaded and the rows skipped.
+    pub fn add_additive_units_with(
+        &mut self,
+        csv: &[u8],
+        file_name: &str,
+        misfit: Misfit,
+    ) -> Result<(usize, Vec<SdgReadError>), Vec<SdgReadError>> {
         let unit_list = self.codelist_of(UNIT_MEASURE);
-        let rows = read_table(csv, file_name, &["code", "reason"], |cells| {
+        let (rows, skipped) = read_table(csv, file_name, &["code", "reason"], misfit, |cells| {
             let code = cells.first().map_or("", String::as_str);
             match unit_list {
                 Some(list) if list.code(code).is_none() => {
@@ -91,7 +126,7 @@ impl CodeLists {
         let before = self.additive_units.len();
         self.additive_units
             .extend(rows.into_iter().filter_map(|row| row.into_iter().next()));
-        Ok(self.additive_units.len() - before)
+        Ok((self.additive_units.len() - before, skipped))
     }
 
     /// Adds national codes to the structure's lists (the velayats of Turkmenistan as
@@ -101,11 +136,23 @@ impl CodeLists {
     /// (or another row adds), a parent not in the list, or a blank cell is an error naming the
     /// row.
     pub fn add_codes(&mut self, csv: &[u8], file_name: &str) -> Result<usize, Vec<SdgReadError>> {
+        self.add_codes_with(csv, file_name, Misfit::Refuse)
+            .map(|(added, _)| added)
+    }
+
+    /// [`CodeLists::add_codes`], with rows that do not fit handled as `misfit` says; returns
+    /// how many codes were added and the rows skipped.
+    pub fn add_codes_with(
+        &mut self,
+        csv: &[u8],
+        file_name: &str,
+        misfit: Misfit,
+    ) -> Result<(usize, Vec<SdgReadError>), Vec<SdgReadError>> {
         let columns = [
             "codelist", "code", "parent", "name_en", "name_ru", "name_tk",
         ];
         let added = std::cell::RefCell::new(BTreeSet::new());
-        let rows = read_table(csv, file_name, &columns, |cells| match cells {
+        let (rows, skipped) = read_table(csv, file_name, &columns, misfit, |cells| match cells {
             [codelist, code, parent, ..] => {
                 let list = self
                     .codelists
@@ -144,7 +191,7 @@ impl CodeLists {
                 });
             }
         }
-        Ok(count)
+        Ok((count, skipped))
     }
 
     fn check_code(&self, codelist: &str, code: &str) -> Result<(), String> {
@@ -204,14 +251,19 @@ impl CodeLists {
     }
 }
 
+/// The rows of a table and the rows skipped as not fitting.
+type Table = (Vec<Vec<String>>, Vec<SdgReadError>);
+
 /// Reads a CSV whose header must be exactly `columns` and returns its rows' cells; every cell
-/// must be filled and every row pass `check`, else every problem is returned naming its row.
+/// must be filled, else every problem is returned naming its row. A row that fails `check`
+/// is such a problem too, or with [`Misfit::Skip`] left out and returned as skipped.
 fn read_table(
     bytes: &[u8],
     file_name: &str,
     columns: &[&str],
+    misfit: Misfit,
     check: impl Fn(&[String]) -> Result<(), String>,
-) -> Result<Vec<Vec<String>>, Vec<SdgReadError>> {
+) -> Result<Table, Vec<SdgReadError>> {
     let text = utf8_text(bytes, file_name).map_err(|e| vec![e])?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -243,6 +295,7 @@ fn read_table(
     }
     let mut lines = Lines::new(text);
     let mut rows = Vec::new();
+    let mut skipped = Vec::new();
     for record in records {
         let record = match record {
             Ok(r) => r,
@@ -266,13 +319,18 @@ fn read_table(
             let column = columns.get(i).copied().unwrap_or("");
             problems.add(format!("row {line}"), format!("{column} is blank"));
         } else if let Err(message) = check(&cells) {
-            problems.add(format!("row {line}"), message);
+            match misfit {
+                Misfit::Refuse => problems.add(format!("row {line}"), message),
+                Misfit::Skip => {
+                    skipped.push(SdgReadError::new(file_name, format!("row {line}"), message))
+                }
+            }
         } else {
             rows.push(cells);
         }
     }
     if problems.is_empty() {
-        Ok(rows)
+        Ok((rows, skipped))
     } else {
         Err(problems.into_vec())
     }

@@ -10,6 +10,8 @@
 //! names and the additive units of measure; [`validate`] checks a submitted dataset against them
 //! and the published version (codes, values, duplicates, units, parts above totals, jumps).
 //!
+//! [`period`] turns the periods national files write (`2013 Q1`) into SDMX ones.
+//!
 //! [`detect`] tells a file's format from its content; [`template`] plans the XLSX template of
 //! an indicator from the code lists and its published data.
 //!
@@ -23,6 +25,7 @@ pub mod export;
 mod input;
 pub mod model;
 pub mod open_sdg;
+pub mod period;
 pub mod sdmx_csv;
 pub mod sdmx_ml;
 pub mod structure;

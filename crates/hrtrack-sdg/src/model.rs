@@ -90,6 +90,10 @@ pub struct Dataset {
     /// header is row 1), index for index with `observations`; empty when the format has no
     /// rows (SDMX-ML), where a place is told by the observation's key instead.
     pub rows: Vec<u32>,
+    /// What the reader accepted but a person should know (rows counted once, columns read as
+    /// attributes by their name, rows without a year or a value left out), each with its place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SdgReadError>,
 }
 
 impl Dataset {
@@ -120,7 +124,7 @@ pub enum SdgFormat {
 
 /// One problem of a file: which file, where in it ("row 12, column Value", "header", "file"),
 /// and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{file}: {place}: {message}")]
 pub struct SdgReadError {
     pub file: String,

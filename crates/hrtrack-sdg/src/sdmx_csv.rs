@@ -12,6 +12,12 @@
 //!   Columns after `OBS_VALUE`, and the SDG attributes wherever they stand (`OBS_STATUS`,
 //!   `UNIT_MULT`, `UNIT_MEASURE`, `NATURE`, `COMMENT_OBS`, `SOURCE_DETAIL`, …), are attributes;
 //!   the other columns are dimensions. `STRUCTURE_NAME`, `SERIES_KEY`, `OBS_KEY` are skipped.
+//! - Given the loaded data structure ([`read_with_structure`]), a column the DSD knows is what
+//!   the DSD says (dimension, attribute); of the columns it does not know, bookkeeping ones
+//!   (a release or update time: `LAST UPDATE`, `LAST_UPDATE`, `UPDATED`, `RELEASE_DATE`, …)
+//!   are attributes wherever they stand, with a warning that says so: they describe a release,
+//!   not a series, so that a new release updates its series instead of doubling them. Without
+//!   a structure the bookkeeping names are attributes too.
 //! - Labels mode: a coded cell (dimension, coded attribute, dataflow) written `CODE: Label` is read
 //!   as `CODE`; header terms written `ID: Name` as `ID`. Free-text attributes are kept whole.
 //! - `OBS_VALUE` is a number, or empty, `NaN` or `#N/A` for a missing value. Empty dimension and
@@ -28,6 +34,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::input::{Lines, Number, Problems, code_part, parse_number, utf8_text};
+use crate::structure::{Component, ComponentKind};
 use crate::{Dataset, Observation, RowAction, SdgFormat, SdgReadError};
 
 /// Attributes of the SDG data structure (DF_SDG_GLH 1.24) and common SDMX ones.
@@ -62,6 +69,40 @@ const CODED_ATTRIBUTES: &[&str] = &[
     "OBS_CONF",
     "DECIMALS",
 ];
+
+/// Names of bookkeeping columns (a release's time stamps), compared in upper case with spaces
+/// and hyphens as `_`: attributes, never part of a series key.
+const BOOKKEEPING: &[&str] = &[
+    "LAST_UPDATE",
+    "LAST_UPDATED",
+    "LAST_UPDATE_DATE",
+    "UPDATED",
+    "UPDATE_DATE",
+    "DATE_UPDATED",
+    "RELEASE",
+    "RELEASE_DATE",
+    "RELEASED",
+    "PUBLICATION_DATE",
+    "PUBLISHED",
+    "DATE_PUBLISHED",
+    "EXTRACTION_DATE",
+    "EXTRACTED",
+    "DOWNLOAD_DATE",
+    "TIMESTAMP",
+];
+
+/// Whether a column name is a bookkeeping one ([`BOOKKEEPING`]).
+fn is_bookkeeping(name: &str) -> bool {
+    let normal: String = name
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    BOOKKEEPING.contains(&normal.as_str())
+}
 
 /// Columns that carry no component.
 const SKIPPED: &[&str] = &["STRUCTURE_NAME", "SERIES_KEY", "OBS_KEY"];
@@ -133,8 +174,19 @@ enum Role {
     Attribute { id: String, coded: bool },
 }
 
-/// Reads one SDMX-CSV file (1.0 or 2.x). Every problem of the file comes back at once.
+/// Reads one SDMX-CSV file (1.0 or 2.x) without a data structure. Every problem of the file
+/// comes back at once.
 pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>> {
+    read_with_structure(bytes, file_name, &[])
+}
+
+/// Reads one SDMX-CSV file (1.0 or 2.x), placing the columns the data structure's `components`
+/// know as it says (an empty slice: no structure). Every problem of the file comes back at once.
+pub fn read_with_structure(
+    bytes: &[u8],
+    file_name: &str,
+    components: &[Component],
+) -> Result<Dataset, Vec<SdgReadError>> {
     let text = utf8_text(bytes, file_name).map_err(|e| vec![e])?;
     let first_line = text.lines().next().unwrap_or("");
     let Some((format, delimiter)) = detect(first_line) else {
@@ -167,7 +219,20 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         }
     };
     let names: Vec<String> = header.iter().map(header_id).collect();
-    let roles = header_roles(&names, format, &mut problems);
+    let mut warnings = Vec::new();
+    let roles = header_roles(&names, format, components, &mut problems);
+    for (name, role) in names.iter().zip(&roles) {
+        if let Role::Attribute { id, .. } = role
+            && is_bookkeeping(id)
+            && !components.iter().any(|c| c.id == *id)
+        {
+            warnings.push(SdgReadError::new(
+                file_name,
+                format!("header, column {name}"),
+                "read as an attribute (a release's bookkeeping, not part of the series key)",
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(problems.into_vec());
     }
@@ -324,6 +389,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         dataflow: dataflow.map(|(flow, _)| flow),
         observations,
         rows,
+        warnings,
     })
 }
 
@@ -364,7 +430,12 @@ fn header_id(term: &str) -> String {
     id.to_owned()
 }
 
-fn header_roles(names: &[String], format: SdgFormat, problems: &mut Problems) -> Vec<Role> {
+fn header_roles(
+    names: &[String],
+    format: SdgFormat,
+    components: &[Component],
+    problems: &mut Problems,
+) -> Vec<Role> {
     let value_at = names.iter().position(|n| n == "OBS_VALUE");
     let mut roles = Vec::with_capacity(names.len());
     let mut seen = BTreeSet::new();
@@ -400,7 +471,24 @@ fn header_roles(names: &[String], format: SdgFormat, problems: &mut Problems) ->
             (_, _, "SERIES") => Role::Series,
             (_, _, "TIME_PERIOD") => Role::Time,
             (_, _, "OBS_VALUE") => Role::Value,
-            (_, _, n) if KNOWN_ATTRIBUTES.contains(&n) || value_at.is_some_and(|v| i > v) => {
+            (_, _, n) if components.iter().any(|c| c.id == n) => {
+                match components.iter().find(|c| c.id == n).map(|c| c.kind) {
+                    Some(ComponentKind::Attribute) => Role::Attribute {
+                        id: n.to_owned(),
+                        coded: components.iter().any(|c| c.id == n && c.codelist.is_some()),
+                    },
+                    Some(ComponentKind::Measure) if n != "OBS_VALUE" => Role::Attribute {
+                        id: n.to_owned(),
+                        coded: false,
+                    },
+                    _ => Role::Dimension(n.to_owned()),
+                }
+            }
+            (_, _, n)
+                if KNOWN_ATTRIBUTES.contains(&n)
+                    || is_bookkeeping(n)
+                    || value_at.is_some_and(|v| i > v) =>
+            {
                 Role::Attribute {
                     id: n.to_owned(),
                     coded: CODED_ATTRIBUTES.contains(&n),

@@ -526,6 +526,7 @@ impl<'a> Parser<'a> {
             dataflow,
             observations: self.observations,
             rows: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 

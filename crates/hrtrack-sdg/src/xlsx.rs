@@ -501,6 +501,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
         dataflow: None,
         observations,
         rows,
+        warnings: Vec::new(),
     })
 }
 

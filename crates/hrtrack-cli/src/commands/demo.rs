@@ -82,10 +82,12 @@ pub struct SdgDemo {
     pub import: hrtrack_db::SdgImportSummary,
 }
 
-/// Loads the bundled SDG code lists and data: the Kazakhstan files the readers refuse (19
-/// with duplicate keys or short rows) are left out and listed, as `--skip-invalid` does.
+/// Loads the bundled SDG code lists and data: the Kazakhstan files the readers refuse (18
+/// with conflicting duplicate keys or short rows) are left out and listed, as `--skip-invalid`
+/// does. The code lists come first, so that Tajikistan's series (SERIES codes without an
+/// INDICATOR) are attached to their indicators.
 async fn load_sdg(store: &hrtrack_db::Store) -> anyhow::Result<SdgDemo> {
-    let codes = super::sdg::code_lists(super::sdg::CodeListFiles::default())?;
+    let (codes, _) = super::sdg::code_lists(super::sdg::CodeListFiles::default())?;
     let codelists = store.load_sdg_codelists(&codes).await?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(KAZAKHSTAN_ZIP))
         .context("the bundled Kazakhstan ZIP")?;

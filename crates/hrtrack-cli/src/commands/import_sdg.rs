@@ -4,11 +4,18 @@
 //! and each refused file is listed with its reasons, and the summary says how many were
 //! refused. The valid files are written in one transaction ([`Store::import_sdg`]), with a
 //! progress bar on a terminal once a second has passed.
+//!
+//! What the readers accepted with a warning (rows counted once, bookkeeping columns read as
+//! attributes, an indicator without data) goes to stderr as `warning: …`. SDMX-CSV columns are
+//! placed by the loaded data structure (`hrtrack sdg codelists`) when there is one. Series that
+//! end up without an SDG indicator are shown on no page: the summary counts them and a warning
+//! lists their SERIES codes.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hrtrack_db::{SdgImportSummary, Store};
+use hrtrack_sdg::structure::Component;
 use hrtrack_sdg::{Dataset, SdgReadError, open_sdg, sdmx_csv, sdmx_ml};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -28,7 +35,17 @@ struct Report<'a> {
 }
 
 pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
-    let (datasets, refused) = read_all(args.format, &args.files);
+    let components = if args.format == ImportFormat::SdmxCsv {
+        store.sdg_codelists().await?.components
+    } else {
+        Vec::new()
+    };
+    let (datasets, refused) = read_all(args.format, &args.files, &components);
+    for dataset in &datasets {
+        for warning in &dataset.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
     if !refused.is_empty() {
         for (_, problems) in &refused {
             for problem in problems {
@@ -57,6 +74,15 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
         anyhow::bail!("no valid file to import");
     }
     let summary = write(store, &datasets).await?;
+    if summary.series_without_indicator > 0 {
+        eprintln!(
+            "warning: {} series have no SDG indicator and are shown on no indicator page \
+             (SERIES codes: {}): the files name none, and the loaded code lists tie none to \
+             these codes; load code lists that do (hrtrack sdg codelists) and import again",
+            summary.series_without_indicator,
+            shown_codes(&summary.codes_without_indicator)
+        );
+    }
     if args.json {
         let report = Report {
             files: datasets.len(),
@@ -69,22 +95,46 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
             0 => String::new(),
             n => format!("; {n} file(s) refused"),
         };
+        let orphans = match summary.series_without_indicator {
+            0 => String::new(),
+            n => format!("; {n} series without an SDG indicator"),
+        };
         out!(
-            "{} file(s), {} series ({} new): {} observations added, {} updated, {} unchanged, {} deleted{refused}",
+            "{} file(s), {} series ({} new): {} observations added, {} updated, {} unchanged, {} deleted{orphans}{refused}",
             datasets.len(),
             summary.series,
             summary.series_added,
             summary.added,
             summary.updated,
             summary.unchanged,
-            summary.deleted
+            summary.deleted,
         );
     }
     Ok(())
 }
 
-/// Reads every path (for Open SDG a folder means its `indicator_*.csv` files).
-fn read_all(format: ImportFormat, paths: &[std::path::PathBuf]) -> (Vec<Dataset>, Vec<Refused>) {
+/// SERIES codes for a message: the first 20, then how many more.
+fn shown_codes(codes: &[String]) -> String {
+    let mut shown: Vec<&str> = codes
+        .iter()
+        .take(20)
+        .map(|c| if c.is_empty() { "(none)" } else { c.as_str() })
+        .collect();
+    let more = codes.len().saturating_sub(shown.len());
+    let more = format!("… {more} more");
+    if codes.len() > 20 {
+        shown.push(&more);
+    }
+    shown.join(", ")
+}
+
+/// Reads every path (for Open SDG a folder means its `indicator_*.csv` files); SDMX-CSV
+/// columns are placed by `components` (none: by name).
+fn read_all(
+    format: ImportFormat,
+    paths: &[std::path::PathBuf],
+    components: &[Component],
+) -> (Vec<Dataset>, Vec<Refused>) {
     let mut datasets = Vec::new();
     let mut refused = Vec::new();
     for path in paths {
@@ -94,7 +144,7 @@ fn read_all(format: ImportFormat, paths: &[std::path::PathBuf]) -> (Vec<Dataset>
             refused.extend(failed);
             continue;
         }
-        match read_one(format, path) {
+        match read_one(format, path, components) {
             Ok(dataset) => datasets.push(dataset),
             Err(problems) => refused.push((path.display().to_string(), problems)),
         }
@@ -102,12 +152,16 @@ fn read_all(format: ImportFormat, paths: &[std::path::PathBuf]) -> (Vec<Dataset>
     (datasets, refused)
 }
 
-fn read_one(format: ImportFormat, path: &Path) -> Result<Dataset, Vec<SdgReadError>> {
+fn read_one(
+    format: ImportFormat,
+    path: &Path,
+    components: &[Component],
+) -> Result<Dataset, Vec<SdgReadError>> {
     let name = path.display().to_string();
     let bytes = hrtrack_sdg::read_file(path).map_err(|e| vec![e])?;
     match format {
         ImportFormat::OpenSdg => open_sdg::read(&bytes, &name),
-        ImportFormat::SdmxCsv => sdmx_csv::read(&bytes, &name),
+        ImportFormat::SdmxCsv => sdmx_csv::read_with_structure(&bytes, &name, components),
         _ => sdmx_ml::read(&bytes, &name),
     }
 }

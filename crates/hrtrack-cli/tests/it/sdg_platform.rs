@@ -90,3 +90,81 @@ fn bundled_zip_matches_the_folder() {
     assert_eq!(names, folder);
     assert_eq!(names.len(), 273);
 }
+
+/// The bundled global SDG DSD cut down to its SEX code list and its data structure: another
+/// country's DSD, which lacks CL_AREA (the bundled national codes' list) and most lists the
+/// bundled names are for.
+fn other_dsd(ws: &Workspace) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("../../data/sdg-timeseries/tajikistan-sdmx/TAJSTAT_DSD.xml")
+        .expect("the bundled DSD");
+    let cut = |from: &str, to: &str| -> String {
+        let start = text.find(from).expect("start");
+        let end = start + text[start..].find(to).expect("end") + to.len();
+        text[start..end].to_string()
+    };
+    let sex = cut(
+        "<str:Codelist urn=\"urn:sdmx:org.sdmx.infomodel.codelist.Codelist=IAEG-SDGs:CL_SEX",
+        "</str:Codelist>",
+    );
+    let dsd = cut("<str:DataStructures>", "</str:DataStructures>");
+    let head_end = text.find("<mes:Structures>").expect("Structures") + "<mes:Structures>".len();
+    let path = ws.file("OTHER_DSD.xml");
+    std::fs::write(
+        &path,
+        format!(
+            "{}<str:Codelists>{sex}</str:Codelists>{dsd}</mes:Structures></mes:Structure>",
+            &text[..head_end]
+        ),
+    )
+    .expect("write");
+    path
+}
+
+/// Issue 10: before, `sdg codelists --structure OTHER_DSD.xml` failed with
+/// `national_codes.csv: row 2: code list "CL_AREA" is not in the structure`, naming a file the
+/// user never passed.
+#[test]
+fn another_structure_takes_the_bundled_national_codes_only_where_they_fit() {
+    let ws = Workspace::new();
+    let dsd = other_dsd(&ws);
+    let out = ws.run(&["sdg", "codelists", "--structure", path_str(&dsd)]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(number_before(&stdout, "code lists"), 1, "{stdout}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: 6 of the national code(s) in bundled data/sdg-codelists/national_codes.csv skipped: they do not fit {} (first: row 2: code list \"CL_AREA\" is not in the structure)",
+            path_str(&dsd)
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("of the name(s) in bundled data/sdg-codelists/names.csv skipped"),
+        "{stderr}"
+    );
+    // A national file the user names must fit: its errors name it.
+    let national = ws.file("regions.csv");
+    std::fs::write(
+        &national,
+        "codelist,code,parent,name_en,name_ru,name_tk\nCL_AREA,TM-A,795,Ahal,Ахал,Ahal\n",
+    )
+    .expect("write");
+    let out = ws.run(&[
+        "sdg",
+        "codelists",
+        "--structure",
+        path_str(&dsd),
+        "--national",
+        path_str(&national),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: row 2: code list \"CL_AREA\" is not in the structure",
+            path_str(&national)
+        )),
+        "{stderr}"
+    );
+}

@@ -167,3 +167,54 @@ fn version_1_duplicates_and_comma_decimals_are_refused() {
     assert!(p[0].contains("row 3: the same series"));
     assert!(p[1].contains("row 4, column OBS_VALUE: \"1,5\" is not a number (use a dot"));
 }
+
+/// Eurostat's SDMX-CSV shape: a release time stamp as second column.
+const RELEASE: &str = "DATAFLOW,LAST UPDATE,freq,SERIES,SEX,TIME_PERIOD,OBS_VALUE,OBS_FLAG\n\
+ESTAT:X(1.0),01/02/24 23:00:00,A,SI_POV_DAY1,F,2020,1.5,\n";
+
+#[test]
+fn bookkeeping_columns_are_attributes_with_a_warning() {
+    // Before: LAST UPDATE was a dimension, so a new release made new series.
+    let d = read(RELEASE.as_bytes(), "f.csv").expect("read");
+    let o = &d.observations[0];
+    assert_eq!(o.attribute("LAST UPDATE"), Some("01/02/24 23:00:00"));
+    assert_eq!(o.dimension("LAST UPDATE"), None);
+    assert_eq!(o.dimension("freq"), Some("A"));
+    assert_eq!(
+        d.warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "f.csv: header, column LAST UPDATE: read as an attribute (a release's bookkeeping, not part of the series key)"
+        ]
+    );
+    for name in ["LAST_UPDATE", "last-updated", "Release date"] {
+        let text = RELEASE.replacen("LAST UPDATE", name, 1);
+        let d = read(text.as_bytes(), "f.csv").expect("read");
+        assert!(d.observations[0].attribute(name).is_some(), "{name}");
+    }
+}
+
+#[test]
+fn the_structure_says_what_a_known_column_is() {
+    use hrtrack_sdg::sdmx_csv::read_with_structure;
+    use hrtrack_sdg::structure::{Component, ComponentKind};
+    let component = |id: &str, kind| Component {
+        id: id.to_owned(),
+        kind,
+        codelist: None,
+    };
+    // A DSD that has the release time as an attribute and `freq` as an attribute too.
+    let components = [
+        component("SEX", ComponentKind::Dimension),
+        component("freq", ComponentKind::Attribute),
+        component("OBS_FLAG", ComponentKind::Dimension),
+    ];
+    let d = read_with_structure(RELEASE.as_bytes(), "f.csv", &components).expect("read");
+    let o = &d.observations[0];
+    assert_eq!(o.attribute("freq"), Some("A"));
+    assert_eq!(o.dimension("freq"), None);
+    assert_eq!(o.attribute("LAST UPDATE"), Some("01/02/24 23:00:00"));
+    assert_eq!(d.warnings.len(), 1);
+}

@@ -341,6 +341,7 @@ fn a_hundred_thousand_observations_validate_quickly() {
         dataflow: None,
         rows: (2..100_002).collect(),
         observations,
+        warnings: Vec::new(),
     };
     let started = Instant::now();
     let report = validate(&d, &codes, &[], &ValidationOptions::default());
