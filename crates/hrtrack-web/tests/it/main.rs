@@ -5,7 +5,7 @@
 //! index, `many_servers` two applications over one database, `roadmap_api` the Roadmap's API with
 //! its authorization matrix, `roadmap_pages` the Roadmap's forms and the walk-through, `sdg_pages`
 //! the public SDG data pages, downloads and data API, `sdg_workflow` the SDG data collection
-//! from provider to public.
+//! from provider to public, `writes` what updates keep.
 
 mod api;
 mod document;
@@ -18,3 +18,4 @@ mod sdg_workflow;
 mod search;
 mod server;
 mod support;
+mod writes;
