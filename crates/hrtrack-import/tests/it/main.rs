@@ -1,2 +1,3 @@
+mod export;
 mod fuzz_csv;
 mod ohchr_matrix;
