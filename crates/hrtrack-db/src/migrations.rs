@@ -34,6 +34,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0004_sdg_platform.sql"),
         include_str!("../../../migrations/postgres/0004_sdg_platform.sql"),
     ),
+    (
+        7,
+        "sdg_base_version",
+        include_str!("../../../migrations/sqlite/0007_sdg_base_version.sql"),
+        include_str!("../../../migrations/postgres/0007_sdg_base_version.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -1078,6 +1078,7 @@ pub fn schemas() -> Map<String, Value> {
                 ("publish_at", nullable("string")),
                 ("published_at", nullable("string")),
                 ("published_version", nullable("integer")),
+                ("base_version", nullable("integer")),
                 ("version", integer()),
             ]),
         ),

@@ -46,6 +46,8 @@ const SHOWN_ROWS: usize = 300;
 pub(crate) struct CheckedFile {
     pub dataset: Dataset,
     pub report: ValidationReport,
+    /// The published version the file was validated against.
+    pub base_version: i64,
 }
 
 /// Why a file cannot be stored: it could not be read (every problem, by place), or its
@@ -132,10 +134,17 @@ pub(crate) async fn check_file(
         obs.indicator = Some(indicator.to_owned());
     }
     let codes = code_lists(store).await?;
+    // The version first: if one is published meanwhile, the submission is sent back rather
+    // than published over data it was not checked against.
+    let base_version = store.sdg_latest_version(indicator).await?;
     let published = store.sdg_published_observations(indicator).await?;
     let report = validate(&dataset, &codes, &published, &ValidationOptions::default());
     if report.is_acceptable() {
-        Ok(Ok(CheckedFile { dataset, report }))
+        Ok(Ok(CheckedFile {
+            dataset,
+            report,
+            base_version,
+        }))
     } else {
         Ok(Err(FileProblem::Invalid(report)))
     }
@@ -153,6 +162,7 @@ async fn store_submission(
     let providers = store.sdg_providers(indicator).await?;
     let user = policy::require_sdg_provider(who, &providers)?;
     let input = SubmissionInput {
+        base_version: Some(checked.base_version),
         indicator: indicator.to_owned(),
         file_name: file_name.to_owned(),
         format: hrtrack_db::sdg_data::format_code(checked.dataset.format).to_owned(),
