@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0006_login_throttle.sql"),
         include_str!("../../../migrations/postgres/0006_login_throttle.sql"),
     ),
+    (
+        7,
+        "sdg_base_version",
+        include_str!("../../../migrations/sqlite/0007_sdg_base_version.sql"),
+        include_str!("../../../migrations/postgres/0007_sdg_base_version.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -34,6 +34,10 @@ const MAX_NOTE_CHARS: usize = 4000;
 /// validation gave it.
 #[derive(Debug, Clone)]
 pub struct SubmissionInput {
+    /// The published version of the indicator's data the file was validated against (see
+    /// [`Store::sdg_latest_version`], read before the published observations); `None`: the
+    /// one published when the submission is stored.
+    pub base_version: Option<i64>,
     pub indicator: String,
     pub file_name: String,
     pub format: String,
@@ -73,6 +77,10 @@ pub struct Submission {
     pub published_at: Option<String>,
     /// The version of the indicator's data it became.
     pub published_version: Option<i64>,
+    /// The published version of the indicator's data it was checked against when sent (0:
+    /// none yet); it is published only over that version. `None` for submissions older than
+    /// this rule.
+    pub base_version: Option<i64>,
     pub version: i64,
 }
 
@@ -168,7 +176,7 @@ pub fn compare_observations(before: &[Observation], after: &[Observation]) -> Da
 const SUBMISSION_COLUMNS: &str = "s.id, s.indicator, s.institution_id, s.submitted_by, \
     u.display_name AS submitted_by_name, s.submitted_at, s.status, s.file_name, s.format, s.note, \
     s.observation_count, s.errors, s.warnings, s.report, d.display_name AS decided_by_name, \
-    s.decided_at, s.decision_comment, s.publish_at, s.published_at, s.published_version, s.version";
+    s.decided_at, s.decision_comment, s.publish_at, s.published_at, s.published_version, s.base_version, s.version";
 
 const SUBMISSION_FROM: &str = "FROM sdg_submissions s JOIN users u ON u.id = s.submitted_by \
     LEFT JOIN users d ON d.id = s.decided_by";
@@ -198,6 +206,7 @@ fn submission_from_row(row: &AnyRow) -> Result<Submission, StoreError> {
         publish_at: row.try_get("publish_at")?,
         published_at: row.try_get("published_at")?,
         published_version: row.try_get("published_version")?,
+        base_version: row.try_get("base_version")?,
         version: row.try_get("version")?,
     })
 }
@@ -295,10 +304,16 @@ impl Store {
             )));
         }
         let mut tx = self.write_tx().await?;
+        // The version the caller validated against: the one published now.
+        let base_version = match input.base_version {
+            Some(version) => version,
+            None => latest_version(&mut tx, &indicator).await?,
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sdg_submissions (indicator, institution_id, submitted_by, submitted_at, \
-             status, file_name, format, note, observations, observation_count, report, errors, warnings) \
-             VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             status, file_name, format, note, observations, observation_count, report, errors, warnings, \
+             base_version) \
+             VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(&indicator)
         .bind(input.institution_id)
@@ -312,6 +327,7 @@ impl Store {
         .bind(input.report.to_string())
         .bind(input.errors as i64)
         .bind(input.warnings as i64)
+        .bind(base_version)
         .fetch_one(&mut *tx)
         .await?;
         record_audit(
@@ -436,6 +452,12 @@ impl Store {
                     .filter(|t| !t.trim().is_empty())
                     .map(|t| normalise_publish_time(&t))
                     .transpose()?;
+                if let Some(published) = overtaken(&mut tx, &current).await? {
+                    send_back(&mut tx, actor, &current, published).await?;
+                    let submission = load_submission(&mut tx, id).await?;
+                    tx.commit().await?;
+                    return Ok(submission);
+                }
                 record_decision(
                     &mut tx,
                     actor,
@@ -485,6 +507,11 @@ impl Store {
             lock_row(&mut tx, "sdg_submissions", id).await?;
             let current = load_submission(&mut tx, id).await?;
             if current.status != SubmissionStatus::Approved {
+                continue;
+            }
+            if let Some(published) = overtaken(&mut tx, &current).await? {
+                send_back(&mut tx, &Actor::system("embargo"), &current, published).await?;
+                tx.commit().await?;
                 continue;
             }
             publish(
@@ -556,6 +583,14 @@ impl Store {
     }
 
     /// The published observations of an indicator, as observations.
+    /// The number of the indicator's latest published version (0: none yet). Read it before
+    /// the published observations a submission is validated against, and give it as the
+    /// submission's `base_version`.
+    pub async fn sdg_latest_version(&self, indicator: &str) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        latest_version(&mut conn, indicator).await
+    }
+
     pub async fn sdg_published_observations(
         &self,
         indicator: &str,
@@ -599,6 +634,91 @@ async fn record_decision(
         }),
     )
     .await
+}
+
+/// The number of the indicator's latest published version (0: none yet).
+async fn latest_version(
+    conn: &mut sqlx::AnyConnection,
+    indicator: &str,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) FROM sdg_versions WHERE indicator = $1",
+        )
+        .bind(indicator)
+        .fetch_one(&mut *conn)
+        .await?,
+    )
+}
+
+/// The version published since `submission` was checked, if one was: publishing it then
+/// would put older data over newer. (A submission sent before this rule has no base version
+/// and is not checked.)
+async fn overtaken(
+    conn: &mut sqlx::AnyConnection,
+    submission: &Submission,
+) -> Result<Option<i64>, StoreError> {
+    let Some(base) = submission.base_version else {
+        return Ok(None);
+    };
+    let latest = latest_version(conn, &submission.indicator).await?;
+    Ok((latest != base).then_some(latest))
+}
+
+/// Sends an overtaken submission back to its provider, unpublished: status returned, with
+/// the reason as the decision comment, in the provider's and the statisticians' inboxes.
+async fn send_back(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    submission: &Submission,
+    published: i64,
+) -> Result<(), StoreError> {
+    let indicator = &submission.indicator;
+    let base = submission.base_version.unwrap_or_default();
+    let reason = format!(
+        "Not published: it was checked against version {base} of indicator {indicator}'s data, \
+         and version {published} has been published since; publishing it would replace newer \
+         data. Send the file again so that it is checked against version {published}."
+    );
+    sqlx::query(
+        "UPDATE sdg_submissions SET status = 'returned', decision_comment = $1, \
+         version = version + 1 WHERE id = $2",
+    )
+    .bind(&reason)
+    .bind(submission.id)
+    .execute(&mut **tx)
+    .await?;
+    record_audit(
+        tx,
+        actor,
+        "sdg_submission",
+        submission.id,
+        "returned",
+        &serde_json::json!({
+            "status": {"old": submission.status, "new": "returned"},
+            "decision_comment": {"new": reason},
+        }),
+    )
+    .await?;
+    let subject = format!("SDG data not published: {indicator}");
+    let link = format!("/sdg/submissions/{}", submission.id);
+    notify(
+        tx,
+        Recipients::User(submission.submitted_by),
+        &subject,
+        &reason,
+        &link,
+    )
+    .await?;
+    notify(
+        tx,
+        Recipients::Role(Role::Statistician, None),
+        &subject,
+        &format!("Submission {} was sent back. {reason}", submission.id),
+        &link,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Submission `id`, on a pooled connection or inside a transaction.

@@ -9,6 +9,7 @@ mod record;
 mod roadmap;
 mod schedule;
 mod sdg;
+pub mod spreadsheet;
 
 pub use batch::{ImportBatch, NewRecommendation, NewReview, SourceFormat};
 pub use codes::{Cycle, Mechanism, Paragraph, Position, RegionalGroup, Session};

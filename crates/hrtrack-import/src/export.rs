@@ -1,8 +1,14 @@
 //! Writers of recommendation lists: CSV and XLSX with the columns of [`crate::table::FIELDS`]
 //! and list items separated by ` | ` (so that `hrtrack import table` reads them back
 //! unchanged), and JSON.
+//!
+//! Every cell of a CSV or XLSX goes through [`safe_cell`]: a text a spreadsheet would run as a
+//! formula (beginning with `=`, `+`, `-`, `@`, a tab or a CR) gets a `'` in front. `import
+//! table` without a mapping (this export's own layout) removes it again, so an export reads
+//! back to the texts it was made of; JSON is written as it is.
 
 use hrtrack_domain::RecommendationRecord;
+use hrtrack_domain::spreadsheet::safe_cell;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::table::FIELDS;
@@ -38,8 +44,16 @@ impl ExportFormat {
 /// ("Children: definition; general principles; protection").
 pub const LIST_SEPARATOR: &str = " | ";
 
-/// One record as the cells of a table row, in the order of `FIELDS`.
+/// One record as the cells of a table row, in the order of `FIELDS`, spreadsheet-safe.
 fn cells(record: &RecommendationRecord) -> Vec<String> {
+    raw_cells(record)
+        .into_iter()
+        .map(|cell| safe_cell(&cell).into_owned())
+        .collect()
+}
+
+/// One record as the texts of a table row, in the order of `FIELDS`.
+fn raw_cells(record: &RecommendationRecord) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     FIELDS

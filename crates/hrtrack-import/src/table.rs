@@ -364,7 +364,13 @@ pub fn read(
 ) -> Result<ImportBatch, ImportError> {
     let identity = Mapping::default();
     let mapping = mapping.unwrap_or(&identity);
-    let grid = read_grid(bytes, file, mapping.options.sheet.as_deref())?;
+    let mut grid = read_grid(bytes, file, mapping.options.sheet.as_deref())?;
+    if mapping.columns.is_empty() {
+        // hrtrack's own export: remove the quote its writer put before formula-like texts.
+        for cell in grid.rows.iter_mut().flatten() {
+            *cell = hrtrack_domain::spreadsheet::unsafe_cell(cell).into_owned();
+        }
+    }
     // Exports (read without a mapping) separate list items with `|`; ministry tables mostly `;`.
     let separator = match (&mapping.options.list_separator, mapping.columns.is_empty()) {
         (Some(separator), _) => separator.as_str(),

@@ -6,10 +6,13 @@
 //! Columns are the union over the slice: a dimension or attribute present in any observation
 //! gets a column (ids sorted), and an observation without it has a blank cell there. Values are
 //! written in Rust's shortest form that reads back to the same number (`12.5`, `2020`).
-//! CSV quoting is RFC 4180, by the csv crate.
+//! CSV quoting is RFC 4180, by the csv crate. Every text cell goes through
+//! [`hrtrack_domain::spreadsheet::safe_cell`] (a `'` before a text a spreadsheet would run as
+//! a formula); values are numbers and are written as they are.
 
 use std::collections::BTreeSet;
 
+use hrtrack_domain::spreadsheet::safe_cell;
 use serde_json::{Value, json};
 
 use crate::{Observation, RowAction};
@@ -45,12 +48,9 @@ pub fn to_csv(observations: &[Observation]) -> String {
     header.extend(attributes.iter().map(String::as_str));
     let mut rows = vec![header.into_iter().map(str::to_owned).collect::<Vec<_>>()];
     for obs in observations {
-        let mut row = vec![
-            obs.indicator.clone().unwrap_or_default(),
-            obs.series.clone(),
-        ];
+        let mut row = vec![cell(obs.indicator.as_deref()), text(&obs.series)];
         row.extend(dimensions.iter().map(|id| cell(obs.dimension(id))));
-        row.push(obs.time_period.clone());
+        row.push(text(&obs.time_period));
         row.push(value_text(obs.value));
         row.extend(attributes.iter().map(|id| cell(obs.attribute(id))));
         rows.push(row);
@@ -102,16 +102,16 @@ pub fn to_open_sdg_csv(observations: &[Observation]) -> String {
     header.push("Value");
     let mut rows = vec![header.into_iter().map(str::to_owned).collect::<Vec<_>>()];
     for obs in observations {
-        let mut row = vec![obs.time_period.clone()];
+        let mut row = vec![text(&obs.time_period)];
         if with_series {
-            row.push(obs.series.clone());
+            row.push(text(&obs.series));
         }
         if with_units {
             row.push(cell(obs.attribute("UNIT_MEASURE")));
         }
         row.extend(disaggregations.iter().map(|id| match obs.dimension(id) {
             Some(TOTAL) | None => String::new(),
-            Some(code) => code.to_owned(),
+            Some(code) => text(code),
         }));
         row.extend(attributes.iter().map(|id| cell(obs.attribute(id))));
         row.push(value_text(obs.value));
@@ -136,12 +136,12 @@ pub fn to_sdmx_csv(observations: &[Observation], dataflow: &str) -> String {
     for obs in observations {
         let mut row = vec![
             "dataflow".to_owned(),
-            dataflow.to_owned(),
+            text(dataflow),
             action_code(obs.action).to_owned(),
-            obs.series.clone(),
+            text(&obs.series),
         ];
         row.extend(dimensions.iter().map(|id| cell(obs.dimension(id))));
-        row.push(obs.time_period.clone());
+        row.push(text(&obs.time_period));
         row.push(match obs.value {
             Some(value) => value.to_string(),
             None => "NaN".to_owned(),
@@ -187,8 +187,14 @@ fn attribute_ids(observations: &[Observation]) -> BTreeSet<String> {
         .collect()
 }
 
-fn cell(text: Option<&str>) -> String {
-    text.unwrap_or_default().to_owned()
+/// A text cell, blank when absent.
+fn cell(value: Option<&str>) -> String {
+    text(value.unwrap_or_default())
+}
+
+/// A text cell, safe to open in a spreadsheet.
+fn text(value: &str) -> String {
+    safe_cell(value).into_owned()
 }
 
 fn value_text(value: Option<f64>) -> String {

@@ -31,11 +31,16 @@
 //!   as is a filled cell under a blank header.
 //!
 //! Places are "row N, column ID" with N the sheet's row number (the ids are row 1).
+//!
+//! Text cells are written through [`hrtrack_domain::spreadsheet::safe_cell`] (a `'` before a
+//! text a spreadsheet would run as a formula), and the reader removes that quote again with
+//! [`unsafe_cell`], so a prefilled template sent back unchanged gives the texts it was made of.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 
 use calamine::{CellErrorType, DataRef, Reader, Xlsx};
+use hrtrack_domain::spreadsheet::{safe_cell, unsafe_cell};
 /// The error of [`write_template`], rust_xlsxwriter's.
 pub use rust_xlsxwriter::XlsxError;
 use rust_xlsxwriter::{
@@ -114,7 +119,7 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
     for (index, column) in plan.columns.iter().enumerate() {
         let col = column_number(index)?;
         data.write_string_with_format(ID_ROW, col, &column.id, &bold)?;
-        data.write_string_with_format(LABEL_ROW, col, &column.label, &italic)?;
+        data.write_string_with_format(LABEL_ROW, col, safe_cell(&column.label), &italic)?;
         let width = column
             .label
             .chars()
@@ -161,11 +166,11 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
                     }
                 }
                 TIME_PERIOD => {
-                    data.write_string(row, col, &obs.time_period)?;
+                    data.write_string(row, col, safe_cell(&obs.time_period))?;
                 }
                 SERIES => {
                     if !obs.series.is_empty() {
-                        data.write_string(row, col, &obs.series)?;
+                        data.write_string(row, col, safe_cell(&obs.series))?;
                     }
                 }
                 id => {
@@ -175,7 +180,7 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
                         obs.dimension(id)
                     };
                     if let Some(text) = text {
-                        data.write_string(row, col, text)?;
+                        data.write_string(row, col, safe_cell(text))?;
                     }
                 }
             }
@@ -184,13 +189,13 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
 
     let about = workbook.add_worksheet().set_name(ABOUT_SHEET)?;
     about.write_string_with_format(0, 0, "indicator", &bold)?;
-    about.write_string(0, 1, &plan.indicator)?;
+    about.write_string(0, 1, safe_cell(&plan.indicator))?;
     about.write_string_with_format(1, 0, "title", &bold)?;
-    about.write_string(1, 1, &plan.title)?;
+    about.write_string(1, 1, safe_cell(&plan.title))?;
     about.set_column_width(0, 12)?;
     about.set_column_width(1, 100)?;
     for (line, text) in (3u32..).zip(&plan.instructions) {
-        about.write_string(line, 0, text)?;
+        about.write_string(line, 0, safe_cell(text))?;
     }
 
     let codes = workbook.add_worksheet().set_name(CODES_SHEET)?;
@@ -205,8 +210,8 @@ pub fn write_template(plan: &TemplatePlan) -> Result<Vec<u8>, XlsxError> {
         codes.write_string_with_format(0, name_col, format!("{} name", column.id), &bold)?;
         codes.set_column_width(name_col, 40)?;
         for (row, (code, name)) in (1u32..).zip(&column.codes) {
-            codes.write_string(row, code_col, code)?;
-            codes.write_string(row, name_col, name)?;
+            codes.write_string(row, code_col, safe_cell(code))?;
+            codes.write_string(row, name_col, safe_cell(name))?;
         }
         code_col = code_col.checked_add(2).ok_or_else(too_many_columns)?;
     }
@@ -267,8 +272,8 @@ impl CellValue {
     fn from_data(data: &DataRef<'_>) -> Option<Self> {
         let value = match data {
             DataRef::Empty => return None,
-            DataRef::String(text) => Self::Text(text.trim().to_owned()),
-            DataRef::SharedString(text) => Self::Text(text.trim().to_owned()),
+            DataRef::String(text) => Self::Text(unsafe_cell(text.trim()).into_owned()),
+            DataRef::SharedString(text) => Self::Text(unsafe_cell(text.trim()).into_owned()),
             DataRef::Int(n) => Self::Number(*n as f64),
             DataRef::Float(n) => Self::Number(*n),
             DataRef::Bool(b) => Self::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),

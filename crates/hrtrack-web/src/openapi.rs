@@ -27,8 +27,9 @@ pub fn document() -> Value {
                 workflow and evidence, assessments and roll-ups, the calendar, the inbox and the \
                 audit log. Reads show the public published data only; writes need a session (and \
                 its `X-CSRF-Token` header) or a personal token (`Authorization: Bearer`), and a \
-                role that may make them. Updates are PUTs of the whole record with the `version` \
-                it was read at: a stale one is refused with 409 `stale_version`.",
+                role that may make them. Updates are PUTs that require only the `version` the \
+                record was read at (a stale one is refused with 409 `stale_version`): a field \
+                left out is left as it is, never reset.",
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}
         },
         "servers": [{"url": "/"}],

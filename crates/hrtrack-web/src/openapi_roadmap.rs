@@ -75,7 +75,7 @@ const OPERATIONS: &[Row] = &[
         "updateUser",
         "Updates role, institutions, name, e-mail or archiving (administrator); archiving ends the user's sessions.",
         Access::SignedIn,
-        Some("UserBody"),
+        Some("UserEdit"),
         "User",
         "200",
     ),
@@ -135,7 +135,7 @@ const OPERATIONS: &[Row] = &[
         "updateInstitution",
         "Updates or archives an institution (coordinator, administrator).",
         Access::SignedIn,
-        Some("InstitutionBody"),
+        Some("InstitutionEdit"),
         "Institution",
         "200",
     ),
@@ -175,7 +175,7 @@ const OPERATIONS: &[Row] = &[
         "updateRoadmap",
         "Updates a roadmap, its reviewers (who may read its drafts) or archives it (coordinator).",
         Access::SignedIn,
-        Some("RoadmapBody"),
+        Some("RoadmapEdit"),
         "Roadmap",
         "200",
     ),
@@ -215,7 +215,7 @@ const OPERATIONS: &[Row] = &[
         "updateCluster",
         "Updates a cluster (coordinator).",
         Access::SignedIn,
-        Some("ClusterBody"),
+        Some("ClusterEdit"),
         "Cluster",
         "200",
     ),
@@ -255,7 +255,7 @@ const OPERATIONS: &[Row] = &[
         "updateAction",
         "Updates, publishes or archives an action (coordinator).",
         Access::SignedIn,
-        Some("ActionBody"),
+        Some("ActionEdit"),
         "Action",
         "200",
     ),
@@ -285,7 +285,7 @@ const OPERATIONS: &[Row] = &[
         "updateIndicator",
         "Updates or archives an indicator (coordinator).",
         Access::SignedIn,
-        Some("IndicatorBody"),
+        Some("IndicatorEdit"),
         "Indicator",
         "200",
     ),
@@ -325,7 +325,7 @@ const OPERATIONS: &[Row] = &[
         "updateReport",
         "Edits a draft or returned report (its focal points).",
         Access::SignedIn,
-        Some("ReportBody"),
+        Some("ReportEdit"),
         "ProgressReport",
         "200",
     ),
@@ -385,7 +385,7 @@ const OPERATIONS: &[Row] = &[
         "updateAssessment",
         "Updates an assessment (coordinators the government's, reviewers their own).",
         Access::SignedIn,
-        Some("AssessmentBody"),
+        Some("AssessmentEdit"),
         "Assessment",
         "200",
     ),
@@ -664,7 +664,11 @@ fn strings() -> Value {
 pub fn schemas() -> Map<String, Value> {
     let version = (
         "version",
-        json!({"type": "integer", "description": "On updates: the version of the record you edited."}),
+        json!({"type": "integer", "description": "The version of the record you decided on."}),
+    );
+    let create_version = (
+        "version",
+        json!({"type": "integer", "description": "Ignored when creating."}),
     );
     let entries = [
         (
@@ -692,8 +696,11 @@ pub fn schemas() -> Map<String, Value> {
                     ("role", string()),
                     ("institutions", ids()),
                     ("password", string()),
-                    ("archived", boolean()),
-                    version.clone(),
+                    (
+                        "archived",
+                        json!({"type": "boolean", "description": "Ignored: an account is created active."}),
+                    ),
+                    create_version.clone(),
                 ],
                 &["display_name", "role"],
             ),
@@ -719,7 +726,7 @@ pub fn schemas() -> Map<String, Value> {
                     ("name_tk", string()),
                     ("kind", string()),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["code", "name", "kind"],
             ),
@@ -745,7 +752,7 @@ pub fn schemas() -> Map<String, Value> {
                     ("followup_months", integer()),
                     ("reviewers", ids()),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["title"],
             ),
@@ -768,7 +775,7 @@ pub fn schemas() -> Map<String, Value> {
                     ("description", string()),
                     ("recommendations", strings()),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["title"],
             ),
@@ -817,7 +824,7 @@ pub fn schemas() -> Map<String, Value> {
                     ("clusters", ids()),
                     ("sdg_targets", strings()),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["title", "lead_institution_id", "start_date", "end_date"],
             ),
@@ -849,7 +856,7 @@ pub fn schemas() -> Map<String, Value> {
                     ),
                     ("sdg_indicator", nullable("string")),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["title", "frequency"],
             ),
@@ -892,7 +899,7 @@ pub fn schemas() -> Map<String, Value> {
                     ("due_date", string()),
                     ("narrative", string()),
                     ("values", array(schema_ref("ReportValue"))),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &[],
             ),
@@ -972,7 +979,7 @@ pub fn schemas() -> Map<String, Value> {
                     ),
                     ("reports", ids()),
                     ("archived", boolean()),
-                    version.clone(),
+                    create_version.clone(),
                 ],
                 &["period", "level"],
             ),
@@ -1093,6 +1100,7 @@ pub fn schemas() -> Map<String, Value> {
                 ("publish_at", nullable("string")),
                 ("published_at", nullable("string")),
                 ("published_version", nullable("integer")),
+                ("base_version", nullable("integer")),
                 ("version", integer()),
             ]),
         ),
@@ -1158,8 +1166,66 @@ pub fn schemas() -> Map<String, Value> {
             ]),
         ),
     ];
-    entries
+    let mut schemas: Map<String, Value> = entries
         .into_iter()
         .map(|(name, schema)| (name.to_owned(), schema))
-        .collect()
+        .collect();
+    // An update's body: the create body's fields (less those an update does not edit), all
+    // optional, and `version`.
+    for (create, edit, not_edited) in [
+        ("UserBody", "UserEdit", &["name", "password"][..]),
+        ("InstitutionBody", "InstitutionEdit", &[]),
+        ("RoadmapBody", "RoadmapEdit", &[]),
+        ("ClusterBody", "ClusterEdit", &[]),
+        ("ActionBody", "ActionEdit", &[]),
+        ("IndicatorBody", "IndicatorEdit", &[]),
+        ("ReportBody", "ReportEdit", &["due_date"]),
+        ("AssessmentBody", "AssessmentEdit", &[]),
+    ] {
+        let mut schema = edit_schema(&schemas[create], not_edited);
+        if edit == "UserEdit" {
+            schema["properties"]["archived"] = json!({"type": "boolean", "description": "Omitted: left as it is. Archiving an account ends its sessions."});
+        }
+        if edit == "ReportEdit" {
+            schema["properties"]["values"]["description"] = json!(
+                "Omitted: left as they are. Sent: each names an indicator whose value it sets (an empty `value` clears it); the other indicators' values are left as they are."
+            );
+        }
+        schemas.insert(edit.to_owned(), schema);
+    }
+    schemas
+}
+
+/// The body of a `PUT` made from `create`'s: every field but `not_edited` is optional, and
+/// omitted means left as it is (`null`, where allowed, clears it); `version` is required.
+fn edit_schema(create: &Value, not_edited: &[&str]) -> Value {
+    let mut properties = Map::new();
+    if let Some(fields) = create["properties"].as_object() {
+        for (name, schema) in fields {
+            if name == "version" || not_edited.contains(&name.as_str()) {
+                continue;
+            }
+            let mut schema = schema.clone();
+            let nullable = schema["type"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "null"));
+            schema["description"] = json!(if nullable {
+                "Omitted: left as it is. `null`: cleared."
+            } else {
+                "Omitted: left as it is."
+            });
+            properties.insert(name.clone(), schema);
+        }
+    }
+    properties.insert(
+        "version".into(),
+        json!({"type": "integer", "description": "The version of the record you edited: required. If the record has changed since, nothing is written (409 `stale_version`)."}),
+    );
+    json!({
+        "type": "object",
+        "description": "An update: only `version` is required; every field left out is left as it is, never reset.",
+        "properties": properties,
+        "required": ["version"],
+        "additionalProperties": false,
+    })
 }

@@ -6,8 +6,13 @@
 //! [`Principal`] (session cookie or bearer token), what they may do from [`policy`], every
 //! write with a session cookie needs the `X-CSRF-Token` header, and every update names the
 //! `version` it was made from (a stale one answers 409 `stale_version` with `current`).
-//! Updates are `PUT`s of the whole editable record. Reads show the public only what is
-//! published; internal evidence never leaves to anyone outside government staff.
+//! Updates are `PUT`s whose bodies (`*Edit`) require only `version`: every other field may
+//! be omitted and is then left as it is (a list or a nullable field sent is written whole,
+//! `null` clears a nullable one; a report's `values` sent set the indicators they name). The
+//! edit is merged with the record as stored, and the store writes it only if that record is
+//! still the `version` sent, so nothing the client did not send is reset. Reads show the
+//! public only what is published; internal evidence never leaves to anyone outside
+//! government staff.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -181,9 +186,12 @@ struct UserBody {
     #[serde(default)]
     institutions: Vec<i64>,
     password: Option<String>,
-    #[serde(default)]
-    archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored: an account is created active.
+    #[allow(dead_code)]
+    archived: Option<bool>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 async fn create_user(
@@ -224,21 +232,38 @@ async fn one_user(
     Ok(Json(state.store().user(id).await?))
 }
 
+/// An account's edit: omitted fields are left as they are. The name and the password are
+/// not edited here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEdit {
+    display_name: Option<String>,
+    email: Option<String>,
+    role: Option<String>,
+    institutions: Option<Vec<i64>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_user(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<UserBody>,
+    ApiJson(body): ApiJson<UserEdit>,
 ) -> Result<Json<User>, ApiError> {
     writer(&principal, &headers, Permission::ManageUsers)?;
     let version = required_version(body.version)?;
+    let current = state.store().user(id).await?;
     let update = UserUpdate {
-        display_name: body.display_name,
-        email: body.email,
-        role: parse(Role::parse(&body.role))?,
-        institutions: body.institutions,
-        archived: body.archived,
+        display_name: body.display_name.unwrap_or(current.display_name),
+        email: body.email.unwrap_or(current.email),
+        role: match body.role {
+            Some(role) => parse(Role::parse(&role))?,
+            None => current.role,
+        },
+        institutions: body.institutions.unwrap_or(current.institutions),
+        archived: body.archived.unwrap_or(current.archived),
     };
     Ok(Json(
         state
@@ -284,6 +309,16 @@ fn required_version(version: Option<i64>) -> Result<i64, ApiError> {
     })
 }
 
+/// For a nullable field of an edit: omitted is `None` (left as it is), `null` is
+/// `Some(None)` (cleared), a value is `Some(Some(value))`.
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 // ---- institutions ----
 
 #[derive(Deserialize)]
@@ -298,22 +333,21 @@ struct InstitutionBody {
     kind: String,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 impl InstitutionBody {
-    fn input(self) -> Result<(InstitutionInput, Option<i64>), ApiError> {
-        Ok((
-            InstitutionInput {
-                code: self.code,
-                name: self.name,
-                name_ru: self.name_ru,
-                name_tk: self.name_tk,
-                kind: parse(InstitutionKind::parse(&self.kind))?,
-                archived: self.archived,
-            },
-            self.version,
-        ))
+    fn input(self) -> Result<InstitutionInput, ApiError> {
+        Ok(InstitutionInput {
+            code: self.code,
+            name: self.name,
+            name_ru: self.name_ru,
+            name_tk: self.name_tk,
+            kind: parse(InstitutionKind::parse(&self.kind))?,
+            archived: self.archived,
+        })
     }
 }
 
@@ -335,7 +369,7 @@ async fn create_institution(
     ApiJson(body): ApiJson<InstitutionBody>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::ManageInstitutions)?;
-    let (input, _) = body.input()?;
+    let input = body.input()?;
     let institution = state
         .store()
         .create_institution(&principal.actor(), input)
@@ -343,16 +377,40 @@ async fn create_institution(
     Ok((axum::http::StatusCode::CREATED, Json(institution)).into_response())
 }
 
+/// An institution's edit: omitted fields are left as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstitutionEdit {
+    code: Option<String>,
+    name: Option<String>,
+    name_ru: Option<String>,
+    name_tk: Option<String>,
+    kind: Option<String>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_institution(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<InstitutionBody>,
+    ApiJson(body): ApiJson<InstitutionEdit>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::ManageInstitutions)?;
-    let (input, version) = body.input()?;
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let current = state.store().institution(id).await?;
+    let input = InstitutionInput {
+        code: body.code.unwrap_or(current.code),
+        name: body.name.unwrap_or(current.name),
+        name_ru: body.name_ru.unwrap_or(current.name_ru),
+        name_tk: body.name_tk.unwrap_or(current.name_tk),
+        kind: match body.kind {
+            Some(kind) => parse(InstitutionKind::parse(&kind))?,
+            None => current.kind,
+        },
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()
@@ -376,22 +434,21 @@ struct RoadmapBody {
     reviewers: Vec<i64>,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 impl RoadmapBody {
-    fn input(self) -> (RoadmapInput, Option<i64>) {
-        (
-            RoadmapInput {
-                title: self.title,
-                description: self.description,
-                review: self.review,
-                followup_months: self.followup_months.unwrap_or(12),
-                reviewers: self.reviewers,
-                archived: self.archived,
-            },
-            self.version,
-        )
+    fn input(self) -> RoadmapInput {
+        RoadmapInput {
+            title: self.title,
+            description: self.description,
+            review: self.review,
+            followup_months: self.followup_months.unwrap_or(12),
+            reviewers: self.reviewers,
+            archived: self.archived,
+        }
     }
 }
 
@@ -462,7 +519,7 @@ async fn create_roadmap(
     ApiJson(body): ApiJson<RoadmapBody>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, _) = body.input();
+    let input = body.input();
     let roadmap = state
         .store()
         .create_roadmap(&principal.actor(), input)
@@ -470,16 +527,38 @@ async fn create_roadmap(
     Ok((axum::http::StatusCode::CREATED, Json(roadmap)).into_response())
 }
 
+/// A roadmap's edit: omitted fields are left as they are; `review: null` unties it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoadmapEdit {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    review: Option<Option<String>>,
+    followup_months: Option<i64>,
+    reviewers: Option<Vec<i64>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_roadmap(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<RoadmapBody>,
+    ApiJson(body): ApiJson<RoadmapEdit>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, version) = body.input();
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let current = state.store().roadmap(id).await?;
+    let input = RoadmapInput {
+        title: body.title.unwrap_or(current.title),
+        description: body.description.unwrap_or(current.description),
+        review: body.review.unwrap_or(current.review),
+        followup_months: body.followup_months.unwrap_or(current.followup_months),
+        reviewers: body.reviewers.unwrap_or(current.reviewers),
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()
@@ -499,20 +578,19 @@ struct ClusterBody {
     recommendations: Vec<String>,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 impl ClusterBody {
-    fn input(self) -> (ClusterInput, Option<i64>) {
-        (
-            ClusterInput {
-                title: self.title,
-                description: self.description,
-                recommendations: self.recommendations,
-                archived: self.archived,
-            },
-            self.version,
-        )
+    fn input(self) -> ClusterInput {
+        ClusterInput {
+            title: self.title,
+            description: self.description,
+            recommendations: self.recommendations,
+            archived: self.archived,
+        }
     }
 }
 
@@ -543,7 +621,7 @@ async fn create_cluster(
     ApiJson(body): ApiJson<ClusterBody>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, _) = body.input();
+    let input = body.input();
     let cluster = state
         .store()
         .create_cluster(&principal.actor(), id, input)
@@ -551,16 +629,33 @@ async fn create_cluster(
     Ok((axum::http::StatusCode::CREATED, Json(cluster)).into_response())
 }
 
+/// A cluster's edit: omitted fields are left as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClusterEdit {
+    title: Option<String>,
+    description: Option<String>,
+    recommendations: Option<Vec<String>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_cluster(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ClusterBody>,
+    ApiJson(body): ApiJson<ClusterEdit>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, version) = body.input();
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let current = state.store().cluster(id).await?;
+    let input = ClusterInput {
+        title: body.title.unwrap_or(current.title),
+        description: body.description.unwrap_or(current.description),
+        recommendations: body.recommendations.unwrap_or(current.recommendations),
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()
@@ -604,36 +699,35 @@ struct ActionBody {
     sdg_targets: Vec<String>,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 impl ActionBody {
-    fn input(self) -> Result<(ActionInput, Option<i64>), ApiError> {
-        Ok((
-            ActionInput {
-                title: self.title,
-                description: self.description,
-                expected_outcome: self.expected_outcome,
-                lead_institution_id: self.lead_institution_id,
-                supporting_institutions: self.supporting_institutions,
-                partners: self.partners,
-                start_date: parse(Date::parse(&self.start_date))?,
-                end_date: parse(Date::parse(&self.end_date))?,
-                cost: self.cost,
-                currency: self.currency,
-                funding_source: self.funding_source,
-                status: match self.status {
-                    Some(status) => parse(ActionStatus::parse(&status))?,
-                    None => ActionStatus::Planned,
-                },
-                published: self.published,
-                recommendations: self.recommendations,
-                clusters: self.clusters,
-                sdg_targets: self.sdg_targets,
-                archived: self.archived,
+    fn input(self) -> Result<ActionInput, ApiError> {
+        Ok(ActionInput {
+            title: self.title,
+            description: self.description,
+            expected_outcome: self.expected_outcome,
+            lead_institution_id: self.lead_institution_id,
+            supporting_institutions: self.supporting_institutions,
+            partners: self.partners,
+            start_date: parse(Date::parse(&self.start_date))?,
+            end_date: parse(Date::parse(&self.end_date))?,
+            cost: self.cost,
+            currency: self.currency,
+            funding_source: self.funding_source,
+            status: match self.status {
+                Some(status) => parse(ActionStatus::parse(&status))?,
+                None => ActionStatus::Planned,
             },
-            self.version,
-        ))
+            published: self.published,
+            recommendations: self.recommendations,
+            clusters: self.clusters,
+            sdg_targets: self.sdg_targets,
+            archived: self.archived,
+        })
     }
 }
 
@@ -685,7 +779,7 @@ async fn create_action(
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, _) = body.input()?;
+    let input = body.input()?;
     let action = state
         .store()
         .create_action(&principal.actor(), id, input)
@@ -693,16 +787,70 @@ async fn create_action(
     Ok((axum::http::StatusCode::CREATED, Json(action)).into_response())
 }
 
+/// An action's edit: omitted fields are left as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionEdit {
+    title: Option<String>,
+    description: Option<String>,
+    expected_outcome: Option<String>,
+    lead_institution_id: Option<i64>,
+    supporting_institutions: Option<Vec<i64>>,
+    partners: Option<Vec<i64>>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    cost: Option<String>,
+    currency: Option<String>,
+    funding_source: Option<String>,
+    status: Option<String>,
+    published: Option<bool>,
+    recommendations: Option<Vec<String>>,
+    clusters: Option<Vec<i64>>,
+    sdg_targets: Option<Vec<String>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_action(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ActionBody>,
+    ApiJson(body): ApiJson<ActionEdit>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, version) = body.input()?;
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let current = state.store().action(id).await?;
+    let date = |given: Option<String>, kept: Date| match given {
+        Some(text) => parse(Date::parse(&text)),
+        None => Ok(kept),
+    };
+    let input = ActionInput {
+        title: body.title.unwrap_or(current.title),
+        description: body.description.unwrap_or(current.description),
+        expected_outcome: body.expected_outcome.unwrap_or(current.expected_outcome),
+        lead_institution_id: body
+            .lead_institution_id
+            .unwrap_or(current.lead_institution_id),
+        supporting_institutions: body
+            .supporting_institutions
+            .unwrap_or(current.supporting_institutions),
+        partners: body.partners.unwrap_or(current.partners),
+        start_date: date(body.start_date, current.start_date)?,
+        end_date: date(body.end_date, current.end_date)?,
+        cost: body.cost.unwrap_or(current.cost),
+        currency: body.currency.unwrap_or(current.currency),
+        funding_source: body.funding_source.unwrap_or(current.funding_source),
+        status: match body.status {
+            Some(status) => parse(ActionStatus::parse(&status))?,
+            None => current.status,
+        },
+        published: body.published.unwrap_or(current.published),
+        recommendations: body.recommendations.unwrap_or(current.recommendations),
+        clusters: body.clusters.unwrap_or(current.clusters),
+        sdg_targets: body.sdg_targets.unwrap_or(current.sdg_targets),
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()
@@ -726,23 +874,22 @@ struct IndicatorBody {
     sdg_indicator: Option<String>,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 impl IndicatorBody {
-    fn input(self) -> Result<(IndicatorInput, Option<i64>), ApiError> {
-        Ok((
-            IndicatorInput {
-                title: self.title,
-                baseline: self.baseline,
-                target: self.target,
-                unit: self.unit,
-                frequency: parse(Frequency::parse(&self.frequency))?,
-                sdg_indicator: self.sdg_indicator,
-                archived: self.archived,
-            },
-            self.version,
-        ))
+    fn input(self) -> Result<IndicatorInput, ApiError> {
+        Ok(IndicatorInput {
+            title: self.title,
+            baseline: self.baseline,
+            target: self.target,
+            unit: self.unit,
+            frequency: parse(Frequency::parse(&self.frequency))?,
+            sdg_indicator: self.sdg_indicator,
+            archived: self.archived,
+        })
     }
 }
 
@@ -763,7 +910,7 @@ async fn create_indicator(
     ApiJson(body): ApiJson<IndicatorBody>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, _) = body.input()?;
+    let input = body.input()?;
     let indicator = state
         .store()
         .create_indicator(&principal.actor(), id, input)
@@ -771,16 +918,44 @@ async fn create_indicator(
     Ok((axum::http::StatusCode::CREATED, Json(indicator)).into_response())
 }
 
+/// An indicator's edit: omitted fields are left as they are; `sdg_indicator: null` unlinks
+/// it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorEdit {
+    title: Option<String>,
+    baseline: Option<String>,
+    target: Option<String>,
+    unit: Option<String>,
+    frequency: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    sdg_indicator: Option<Option<String>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_indicator(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<IndicatorBody>,
+    ApiJson(body): ApiJson<IndicatorEdit>,
 ) -> Result<Response, ApiError> {
     writer(&principal, &headers, Permission::Plan)?;
-    let (input, version) = body.input()?;
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let current = state.store().indicator(id).await?;
+    let input = IndicatorInput {
+        title: body.title.unwrap_or(current.title),
+        baseline: body.baseline.unwrap_or(current.baseline),
+        target: body.target.unwrap_or(current.target),
+        unit: body.unit.unwrap_or(current.unit),
+        frequency: match body.frequency {
+            Some(frequency) => parse(Frequency::parse(&frequency))?,
+            None => current.frequency,
+        },
+        sdg_indicator: body.sdg_indicator.unwrap_or(current.sdg_indicator),
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()
@@ -858,7 +1033,9 @@ struct ReportBody {
     narrative: String,
     #[serde(default)]
     values: Vec<ReportValueBody>,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -906,22 +1083,47 @@ async fn create_report(
     Ok((axum::http::StatusCode::CREATED, Json(report)).into_response())
 }
 
+/// A report's edit: omitted fields are left as they are. `values` set the indicators they
+/// name (an empty `value` clears one); the other indicators' values are kept. The due date
+/// is not edited.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportEdit {
+    narrative: Option<String>,
+    values: Option<Vec<ReportValueBody>>,
+    version: Option<i64>,
+}
+
 async fn update_report(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ReportBody>,
+    ApiJson(body): ApiJson<ReportEdit>,
 ) -> Result<Response, ApiError> {
     principal.check_api_csrf(&headers)?;
     let report = state.store().report(id).await?;
     let action = state.store().action(report.action_id).await?;
     policy::require_reporter(&principal, &action)?;
     let version = required_version(body.version)?;
+    let given = body.values.unwrap_or_default();
+    let mut values: Vec<ReportValue> = report
+        .values
+        .into_iter()
+        .filter(|kept| !given.iter().any(|v| v.indicator_id == kept.indicator_id))
+        .collect();
+    values.extend(given.into_iter().map(|v| ReportValue {
+        indicator_id: v.indicator_id,
+        value: v.value,
+    }));
+    let input = ReportInput {
+        narrative: body.narrative.unwrap_or(report.narrative),
+        values,
+    };
     Ok(Json(
         state
             .store()
-            .update_report(&principal.actor(), id, version, body.input())
+            .update_report(&principal.actor(), id, version, input)
             .await?,
     )
     .into_response())
@@ -1056,7 +1258,9 @@ struct AssessmentBody {
     reports: Vec<i64>,
     #[serde(default)]
     archived: bool,
-    version: Option<i64>,
+    /// Accepted and ignored when creating, so that one body serves both.
+    #[allow(dead_code)]
+    version: Option<serde::de::IgnoredAny>,
 }
 
 async fn list_assessments(
@@ -1075,23 +1279,20 @@ async fn list_assessments(
 }
 
 impl AssessmentBody {
-    fn input(self, uid: String, shadow: bool) -> Result<(AssessmentInput, Option<i64>), ApiError> {
-        Ok((
-            AssessmentInput {
-                recommendation_uid: uid,
-                period: parse(Period::parse(&self.period))?,
-                level: parse(ImplementationLevel::parse(&self.level))?,
-                summary: self.summary,
-                shadow,
-                status: match self.status {
-                    Some(status) => parse(AssessmentStatus::parse(&status))?,
-                    None => AssessmentStatus::Draft,
-                },
-                reports: self.reports,
-                archived: self.archived,
+    fn input(self, uid: String, shadow: bool) -> Result<AssessmentInput, ApiError> {
+        Ok(AssessmentInput {
+            recommendation_uid: uid,
+            period: parse(Period::parse(&self.period))?,
+            level: parse(ImplementationLevel::parse(&self.level))?,
+            summary: self.summary,
+            shadow,
+            status: match self.status {
+                Some(status) => parse(AssessmentStatus::parse(&status))?,
+                None => AssessmentStatus::Draft,
             },
-            self.version,
-        ))
+            reports: self.reports,
+            archived: self.archived,
+        })
     }
 }
 
@@ -1104,7 +1305,7 @@ async fn create_assessment(
 ) -> Result<Response, ApiError> {
     principal.check_api_csrf(&headers)?;
     let shadow = policy::assessor(&principal)?;
-    let (input, _) = body.input(uid, shadow)?;
+    let input = body.input(uid, shadow)?;
     let assessment = state
         .store()
         .create_assessment(&principal.actor(), input)
@@ -1112,12 +1313,25 @@ async fn create_assessment(
     Ok((axum::http::StatusCode::CREATED, Json(assessment)).into_response())
 }
 
+/// An assessment's edit: omitted fields are left as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentEdit {
+    period: Option<String>,
+    level: Option<String>,
+    summary: Option<String>,
+    status: Option<String>,
+    reports: Option<Vec<i64>>,
+    archived: Option<bool>,
+    version: Option<i64>,
+}
+
 async fn update_assessment(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<AssessmentBody>,
+    ApiJson(body): ApiJson<AssessmentEdit>,
 ) -> Result<Response, ApiError> {
     principal.check_api_csrf(&headers)?;
     let shadow = policy::assessor(&principal)?;
@@ -1130,8 +1344,26 @@ async fn update_assessment(
             "you may edit only your own shadow assessments, and coordinators only the government's",
         ));
     }
-    let (input, version) = body.input(current.recommendation_uid.clone(), shadow)?;
-    let version = required_version(version)?;
+    let version = required_version(body.version)?;
+    let input = AssessmentInput {
+        recommendation_uid: current.recommendation_uid,
+        period: match body.period {
+            Some(period) => parse(Period::parse(&period))?,
+            None => current.period,
+        },
+        level: match body.level {
+            Some(level) => parse(ImplementationLevel::parse(&level))?,
+            None => current.level,
+        },
+        summary: body.summary.unwrap_or(current.summary),
+        shadow,
+        status: match body.status {
+            Some(status) => parse(AssessmentStatus::parse(&status))?,
+            None => current.status,
+        },
+        reports: body.reports.unwrap_or(current.reports),
+        archived: body.archived.unwrap_or(current.archived),
+    };
     Ok(Json(
         state
             .store()

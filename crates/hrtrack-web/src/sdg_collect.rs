@@ -46,6 +46,8 @@ const SHOWN_ROWS: usize = 300;
 pub(crate) struct CheckedFile {
     pub dataset: Dataset,
     pub report: ValidationReport,
+    /// The published version the file was validated against.
+    pub base_version: i64,
 }
 
 /// Why a file cannot be stored: it could not be read (every problem, by place), or its
@@ -99,12 +101,15 @@ pub(crate) async fn check_file(
     bytes: Vec<u8>,
 ) -> Result<Result<CheckedFile, FileProblem>, ApiError> {
     let codes = code_lists(app.store()).await?;
+    // The version first: if one is published meanwhile, the submission is sent back rather
+    // than published over data it was not checked against.
+    let base_version = app.store().sdg_latest_version(indicator).await?;
     let published = app.store().sdg_published_observations(indicator).await?;
     let indicator = indicator.to_owned();
     let name = file_name.to_owned();
     app.parsing()
         .run(file_name, move || {
-            read_and_validate(&indicator, &name, &bytes, &codes, &published)
+            read_and_validate(&indicator, &name, &bytes, &codes, &published, base_version)
         })
         .await
 }
@@ -116,6 +121,7 @@ fn read_and_validate(
     bytes: &[u8],
     codes: &CodeLists,
     published: &[Observation],
+    base_version: i64,
 ) -> Result<CheckedFile, FileProblem> {
     let mut dataset = match hrtrack_sdg::read_any(bytes, file_name) {
         Ok(dataset) => dataset,
@@ -153,7 +159,11 @@ fn read_and_validate(
     }
     let report = validate(&dataset, codes, published, &ValidationOptions::default());
     if report.is_acceptable() {
-        Ok(CheckedFile { dataset, report })
+        Ok(CheckedFile {
+            dataset,
+            report,
+            base_version,
+        })
     } else {
         Err(FileProblem::Invalid(report))
     }
@@ -171,6 +181,7 @@ async fn store_submission(
     let providers = store.sdg_providers(indicator).await?;
     let user = policy::require_sdg_provider(who, &providers)?;
     let input = SubmissionInput {
+        base_version: Some(checked.base_version),
         indicator: indicator.to_owned(),
         file_name: file_name.to_owned(),
         format: hrtrack_db::sdg_data::format_code(checked.dataset.format).to_owned(),

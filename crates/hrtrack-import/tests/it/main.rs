@@ -1,3 +1,4 @@
 mod files;
+mod export;
 mod fuzz_csv;
 mod ohchr_matrix;

@@ -198,3 +198,80 @@ fn json_lists_every_observation() {
     assert!(json["observations"][0]["value"].is_null());
     assert_eq!(json["observations"][0]["dimensions"], serde_json::json!({}));
 }
+
+/// The cells of a CSV, row by row.
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            r.expect("the export is CSV")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+/// The cell of `row` under the header `column`.
+fn cell_under<'a>(cells: &'a [Vec<String>], column: &str, row: usize) -> &'a str {
+    let at = cells[0]
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {:?}", cells[0]));
+    &cells[row][at]
+}
+
+#[test]
+fn formula_like_text_cells_get_a_quote_and_values_stay_numbers() {
+    let mut obs = observation(
+        &[("SEX", "=1+1"), ("AGE", "-Y15")],
+        Some(-3.5),
+        &[("COMMENT_OBS", "@SUM(A1)"), ("UNIT_MEASURE", "+PT")],
+    );
+    obs.series = "=HYPERLINK(\"http://evil\")".to_owned();
+    let observations = vec![obs];
+
+    let plain = csv_cells(&export::to_csv(&observations));
+    assert_eq!(
+        cell_under(&plain, "series", 1),
+        "'=HYPERLINK(\"http://evil\")"
+    );
+    assert_eq!(cell_under(&plain, "SEX", 1), "'=1+1");
+    assert_eq!(cell_under(&plain, "AGE", 1), "'-Y15");
+    assert_eq!(cell_under(&plain, "COMMENT_OBS", 1), "'@SUM(A1)");
+    assert_eq!(cell_under(&plain, "value", 1), "-3.5");
+
+    let sdmx = csv_cells(&export::to_sdmx_csv(&observations, DATAFLOW));
+    assert_eq!(
+        cell_under(&sdmx, "SERIES", 1),
+        "'=HYPERLINK(\"http://evil\")"
+    );
+    assert_eq!(cell_under(&sdmx, "SEX", 1), "'=1+1");
+    assert_eq!(cell_under(&sdmx, "UNIT_MEASURE", 1), "'+PT");
+    assert_eq!(cell_under(&sdmx, "OBS_VALUE", 1), "-3.5");
+
+    let open = csv_cells(&export::to_open_sdg_csv(&observations));
+    assert_eq!(
+        cell_under(&open, "Series", 1),
+        "'=HYPERLINK(\"http://evil\")"
+    );
+    assert_eq!(cell_under(&open, "Units", 1), "'+PT");
+    assert_eq!(cell_under(&open, "AGE", 1), "'-Y15");
+    assert_eq!(cell_under(&open, "COMMENT_OBS", 1), "'@SUM(A1)");
+    assert_eq!(cell_under(&open, "Value", 1), "-3.5");
+
+    // No text cell of any of the three begins with a formula character.
+    for cells in [&plain, &sdmx, &open] {
+        for row in cells.iter() {
+            for cell in row {
+                let number = cell.parse::<f64>().is_ok();
+                assert!(
+                    number || !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?}"
+                );
+            }
+        }
+    }
+}

@@ -297,3 +297,38 @@ fn a_workbook_declaring_a_huge_unpacked_size_is_judged_by_what_it_inflates_to() 
     let dataset = xlsx::read(&bytes, "declared.xlsx").expect("small once inflated");
     assert_eq!(dataset.observations.len(), 3);
 }
+
+#[test]
+fn a_template_quotes_formula_like_text_and_reads_it_back_unchanged() {
+    let mut plan = plan_551();
+    plan.title = "=HYPERLINK(\"http://evil\")".to_owned();
+    plan.rows = vec![observation(
+        "_T",
+        "2020",
+        Some(-3.5),
+        &[("UNIT_MEASURE", "PT"), ("COMMENT_OBS", "-from the =census")],
+    )];
+    plan.rows[0]
+        .dimensions
+        .insert("REF_AREA".to_owned(), "@398".to_owned());
+    let bytes = xlsx::write_template(&plan).expect("the template is written");
+
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("calamine opens the template");
+    let data = workbook.worksheet_range("Data").expect("sheet Data");
+    // REF_AREA in B, OBS_VALUE in E, COMMENT_OBS in H.
+    assert_eq!(data.get_value((2, 1)), Some(&Data::String("'@398".into())));
+    assert_eq!(data.get_value((2, 4)), Some(&Data::Float(-3.5)));
+    assert_eq!(
+        data.get_value((2, 7)),
+        Some(&Data::String("'-from the =census".into()))
+    );
+    let about = workbook.worksheet_range("About").expect("sheet About");
+    assert_eq!(
+        about.get_value((1, 1)),
+        Some(&Data::String("'=HYPERLINK(\"http://evil\")".into()))
+    );
+
+    let dataset = xlsx::read(&bytes, "5.5.1.xlsx").expect("the template reads");
+    assert_eq!(dataset.observations, plan.rows);
+}

@@ -5,7 +5,7 @@
 //! index, `many_servers` two applications over one database, `roadmap_api` the Roadmap's API with
 //! its authorization matrix, `roadmap_pages` the Roadmap's forms and the walk-through, `sdg_pages`
 //! the public SDG data pages, downloads and data API, `sdg_workflow` the SDG data collection
-//! from provider to public, `accounts` sign-in throttling, token revocation and password rules.
+//! from provider to public, `accounts` sign-in throttling, token revocation and password rules; `writes` what updates keep.
 
 mod accounts;
 mod api;
@@ -19,3 +19,4 @@ mod sdg_workflow;
 mod search;
 mod server;
 mod support;
+mod writes;

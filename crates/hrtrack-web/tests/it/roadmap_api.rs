@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 use crate::support::{Answer, TestApp, assert_error, each_backend};
 
 /// A recommendation of the test data (Slovenia, cycle 4).
-const UID: &str = "SVN-UPR4-140.7";
+pub(crate) const UID: &str = "SVN-UPR4-140.7";
 const PASSWORD: &str = "correct horse battery";
 
 /// Who calls: the public or a user with a bearer token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
+pub(crate) enum Who {
     Public,
     Admin,
     Coordinator,
@@ -46,19 +46,19 @@ impl Who {
 }
 
 /// The records the matrix works on.
-struct Fixture {
-    institution: i64,
-    roadmap: i64,
-    cluster: i64,
-    action: i64,
-    indicator: i64,
-    report: i64,
-    evidence: i64,
-    assessment: i64,
-    user: i64,
-    message: i64,
+pub(crate) struct Fixture {
+    pub(crate) institution: i64,
+    pub(crate) roadmap: i64,
+    pub(crate) cluster: i64,
+    pub(crate) action: i64,
+    pub(crate) indicator: i64,
+    pub(crate) report: i64,
+    pub(crate) evidence: i64,
+    pub(crate) assessment: i64,
+    pub(crate) user: i64,
+    pub(crate) message: i64,
     /// A user without a token, whose tokens and throttle the administrator's routes clear.
-    bystander: i64,
+    pub(crate) bystander: i64,
 }
 
 async fn user(store: &Store, name: &str, role: Role, institutions: Vec<i64>) -> i64 {
@@ -80,7 +80,13 @@ async fn user(store: &Store, name: &str, role: Role, institutions: Vec<i64>) -> 
     user.id
 }
 
-async fn call(app: &TestApp, who: Who, method: &str, uri: &str, body: Option<Value>) -> Answer {
+pub(crate) async fn call(
+    app: &TestApp,
+    who: Who,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> Answer {
     let token = who.token().map(|t| format!("Bearer {t}"));
     let mut headers: Vec<(&str, &str)> = Vec::new();
     if let Some(token) = &token {
@@ -106,7 +112,7 @@ fn created(answer: &Answer, what: &str) -> Value {
     answer.json()
 }
 
-fn id_of(value: &Value) -> i64 {
+pub(crate) fn id_of(value: &Value) -> i64 {
     value["id"]
         .as_i64()
         .unwrap_or_else(|| panic!("no id in {value}"))
@@ -116,7 +122,7 @@ fn id_of(value: &Value) -> i64 {
 /// (not shared with the reviewer) with a cluster, an unpublished action led by the focal
 /// point's institution with a yearly indicator, a draft report with internal evidence, a
 /// draft government assessment and one inbox message.
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let store = &app.store;
     let system = Actor::system("test");
     let institution_input = |code: &str| hrtrack_db::roadmap::InstitutionInput {

@@ -4,7 +4,7 @@
 //! report by row and column and nothing stored; a version with a year-on-year jump sent,
 //! returned with a comment; a corrected version approved under an embargo, unpublished until
 //! the embargo passes, then public, with "what changed" between the versions; who may see
-//! and decide what.
+//! and decide what; an embargoed version never published over a newer one.
 
 use axum::http::StatusCode;
 use hrtrack_db::Store;
@@ -685,6 +685,133 @@ async fn publishing_the_stored_data_again_keeps_the_data_version() {
         )
         .await;
         assert_ne!(store.data_version().await.expect("data version"), before);
+    })
+    .await;
+}
+
+/// Sends `file` as the provider; the submission's id.
+async fn submit_551(app: &TestApp, provider: &str, csrf: &str, file: &str) -> i64 {
+    let answer = upload(
+        app,
+        "/sdg/submit",
+        provider,
+        &[],
+        &[("csrf", csrf), ("indicator", "5.5.1")],
+        "551.csv",
+        file.as_bytes(),
+    )
+    .await;
+    id_of(&answer)
+}
+
+/// The statistician approves submission `id` through the API, with an embargo time or not.
+async fn approve(
+    app: &TestApp,
+    statistician: &str,
+    csrf: &str,
+    id: i64,
+    publish_at: Option<&str>,
+) -> Value {
+    let version = submission_json(app, statistician, id).await["version"].clone();
+    let mut body = serde_json::json!({"version": version, "decision": "approve"});
+    if let Some(at) = publish_at {
+        body["publish_at"] = Value::from(at);
+    }
+    let answer = app
+        .send(
+            "POST",
+            &format!("/api/v1/sdg/submissions/{id}/decision"),
+            &[
+                ("cookie", statistician),
+                ("x-csrf-token", csrf),
+                ("content-type", "application/json"),
+            ],
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json()
+}
+
+/// Issue 10: X approved with an embargo, then Y approved for now (2024 = 22.2); when X's
+/// embargo lifts it must not put 11.1 back: it goes back to its provider with the reason.
+#[tokio::test]
+async fn an_embargoed_version_never_overwrites_a_newer_one() {
+    each_backend(async |app: &TestApp| {
+        let store = &app.store;
+        load_code_lists(store).await;
+        publish_kazakhstan_551(store).await;
+        make_user(app, "provider", Role::DataProvider, vec![]).await;
+        make_user(app, "statistician", Role::Statistician, vec![]).await;
+        let (provider, provider_csrf) = sign_in(app, "provider").await;
+        let (statistician, csrf) = sign_in(app, "statistician").await;
+        let x_file = version_of_551(store, &[("SG_GEN_LOCG", "2024", 11.1)]).await;
+        let y_file = version_of_551(store, &[("SG_GEN_LOCG", "2024", 22.2)]).await;
+        let x = submit_551(app, &provider, &provider_csrf, &x_file).await;
+        let y = submit_551(app, &provider, &provider_csrf, &y_file).await;
+        let value_2024 = || async {
+            store
+                .sdg_published_observations("5.5.1")
+                .await
+                .expect("published")
+                .into_iter()
+                .find(|o| o.series == "SG_GEN_LOCG" && o.time_period == "2024")
+                .and_then(|o| o.value)
+        };
+
+        let decided = approve(app, &statistician, &csrf, x, Some("2099-01-01T00:00:00Z")).await;
+        assert_eq!(decided["status"], "approved", "{decided}");
+        let decided = approve(app, &statistician, &csrf, y, None).await;
+        assert_eq!(decided["status"], "published", "{decided}");
+        assert_eq!(value_2024().await, Some(22.2));
+
+        // The embargo lifts: X is not published over Y.
+        let published = store
+            .publish_due_sdg("2099-01-01T00:00:00Z")
+            .await
+            .expect("due");
+        assert!(published.is_empty(), "{published:?}");
+        assert_eq!(value_2024().await, Some(22.2));
+        let versions = store.sdg_versions("5.5.1").await.expect("versions");
+        assert_eq!(versions.len(), 2, "the imported data and Y");
+        let sent_back = submission_json(app, &provider, x).await;
+        assert_eq!(sent_back["status"], "returned", "{sent_back}");
+        assert_eq!(sent_back["published_version"], Value::Null, "{sent_back}");
+        let comment = sent_back["decision_comment"].as_str().unwrap_or_default();
+        assert!(
+            comment.contains("version 0") && comment.contains("version 2"),
+            "{comment}"
+        );
+        for name in [provider.as_str(), statistician.as_str()] {
+            let answer = app
+                .get_with_headers("/api/v1/inbox", &[("cookie", name)])
+                .await;
+            assert!(
+                answer.text().contains("SDG data not published: 5.5.1"),
+                "{}",
+                answer.text()
+            );
+        }
+        // Nothing is due any more.
+        assert!(
+            store
+                .publish_due_sdg("2099-01-02T00:00:00Z")
+                .await
+                .expect("due")
+                .is_empty()
+        );
+
+        // A version approved for now over a newer one is sent back at once.
+        let z_file = version_of_551(store, &[("SG_GEN_LOCG", "2024", 33.3)]).await;
+        let z = submit_551(app, &provider, &provider_csrf, &z_file).await;
+        let w = submit_551(app, &provider, &provider_csrf, &y_file).await;
+        assert_eq!(
+            approve(app, &statistician, &csrf, z, None).await["status"],
+            "published"
+        );
+        let decided = approve(app, &statistician, &csrf, w, None).await;
+        assert_eq!(decided["status"], "returned", "{decided}");
+        assert_eq!(value_2024().await, Some(33.3));
     })
     .await;
 }
