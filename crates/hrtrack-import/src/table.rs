@@ -367,7 +367,7 @@ pub fn read(
     let mut grid = read_grid(bytes, file, mapping.options.sheet.as_deref())?;
     if mapping.columns.is_empty() {
         // hrtrack's own export: remove the quote its writer put before formula-like texts.
-        for cell in grid.rows.iter_mut().flatten() {
+        for (_, cell) in grid.rows.iter_mut().flat_map(|row| row.cells.iter_mut()) {
             *cell = hrtrack_domain::spreadsheet::unsafe_cell(cell).into_owned();
         }
     }

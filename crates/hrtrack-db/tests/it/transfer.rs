@@ -88,9 +88,9 @@ async fn fill(store: &Store) -> Filled {
         .await
         .expect("session");
     store
-        .record_login_failure("admin", "192.0.2.1")
+        .reserve_login_attempt("admin", "192.0.2.1", now_ms())
         .await
-        .expect("login failure");
+        .expect("login attempt");
 
     let mut observations = dataset.observations.clone();
     if let Some(first) = observations.first_mut() {
@@ -109,6 +109,7 @@ async fn fill(store: &Store) -> Filled {
                 errors: 0,
                 warnings: 0,
                 institution_id: Some(ministry.id),
+                base_version: None,
             },
         )
         .await
@@ -233,7 +234,7 @@ async fn assert_same_counts(a: &Store, b: &Store, what: &str) {
         "users",
         "sessions",
         "api_tokens",
-        "login_failures",
+        "login_throttle",
         "institutions",
         "roadmaps",
         "actions",
@@ -374,14 +375,14 @@ async fn transfer_copy_moves_everything_there_and_back() {
     .await;
 }
 
-/// `n` rows of `login_failures` counted in `store`.
+/// `n` rows of `login_throttle` counted in `store`.
 async fn failures(store: &Store) -> i64 {
     store
         .table_counts()
         .await
         .expect("counts")
         .into_iter()
-        .find(|(t, _)| t == "login_failures")
+        .find(|(t, _)| t == "login_throttle")
         .map_or(-1, |(_, n)| n)
 }
 
@@ -397,25 +398,34 @@ async fn transfer_backup_of_a_live_sqlite_database_keeps_what_is_in_the_wal() {
     let mut writer = store.raw_connection().await;
     let mut tx = writer.begin().await.expect("begin");
     for i in 0..50 {
-        sqlx::query("INSERT INTO login_failures (name, client, at) VALUES ($1, '', $2)")
-            .bind(format!("committed-{i}"))
-            .bind("2026-12-04T10:00:00Z")
-            .execute(&mut *tx)
-            .await
-            .expect("insert");
+        sqlx::query(
+            "INSERT INTO login_throttle (name, client, failures, blocked_ms, updated_ms) \
+             VALUES ($1, '', 1, 0, $2)",
+        )
+        .bind(format!("committed-{i}"))
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
     }
     tx.commit().await.expect("commit");
     let mut open = writer.begin().await.expect("begin");
     for i in 0..7 {
-        sqlx::query("INSERT INTO login_failures (name, client, at) VALUES ($1, '', $2)")
-            .bind(format!("uncommitted-{i}"))
-            .bind("2026-12-04T10:00:00Z")
-            .execute(&mut *open)
-            .await
-            .expect("insert");
+        sqlx::query(
+            "INSERT INTO login_throttle (name, client, failures, blocked_ms, updated_ms) \
+             VALUES ($1, '', 1, 0, $2)",
+        )
+        .bind(format!("uncommitted-{i}"))
+        .bind(now_ms())
+        .execute(&mut *open)
+        .await
+        .expect("insert");
     }
     let expected = failures(&store).await;
-    assert_eq!(expected, 51, "the fill's failure and the 50 committed");
+    assert_eq!(
+        expected, 52,
+        "the fill's two throttle rows (name and client) and the 50 committed"
+    );
 
     // The bug this replaces: the main file alone, copied without its -wal, lacks them.
     let main_file = store.sqlite_file().expect("a SQLite store has a file");
@@ -605,4 +615,11 @@ async fn transfer_restore_refuses_a_backup_of_another_version() {
         }
     }
     store.finish().await;
+}
+
+/// Now, in milliseconds since the Unix epoch, as the sign-in throttle counts time.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

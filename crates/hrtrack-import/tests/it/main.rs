@@ -1,4 +1,4 @@
-mod files;
 mod export;
+mod files;
 mod fuzz_csv;
 mod ohchr_matrix;
