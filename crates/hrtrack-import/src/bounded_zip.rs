@@ -211,6 +211,9 @@ pub fn safe_xlsx(bytes: &[u8], limits: ZipLimits) -> Result<Cow<'_, [u8]>, ZipRe
     for index in 0..zip.archive.len() {
         check_cell_references(&mut zip, index)?;
     }
+    // Every part is now known to inflate within the limits; reading one again below must
+    // not count it twice against the total.
+    zip.inflated = 0;
     let mut rewritten: Vec<(String, Vec<u8>)> = Vec::new();
     for name in zip.names() {
         // calamine looks for `sharedStrings.xml` beside the workbook part, matching names
@@ -421,6 +424,32 @@ fn without_declared_counts(xml: &[u8], part: &str) -> Result<Option<Vec<u8>>, Zi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_strings_part_read_twice_counts_once() {
+        let xml = format!(
+            "<sst uniqueCount=\"99999999999\"><si><t>{}</t></si></sst>",
+            "a".repeat(600)
+        );
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer
+            .start_file(
+                "xl/sharedStrings.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+        writer.write_all(xml.as_bytes()).unwrap();
+        let bytes = writer.finish().unwrap().into_inner();
+        let limits = ZipLimits {
+            entry_bytes: 1000,
+            total_bytes: 1000,
+            entries: 10,
+        };
+        let safe = safe_xlsx(&bytes, limits).expect("within the limits");
+        let mut zip = BoundedZip::open(&safe, limits).unwrap();
+        let part = zip.read("xl/sharedStrings.xml").unwrap();
+        assert!(part.starts_with(b"<sst><si>"));
+    }
 
     #[test]
     fn cell_references_are_checked() {
