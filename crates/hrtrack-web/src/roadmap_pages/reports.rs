@@ -556,8 +556,9 @@ pub(crate) async fn archive_evidence(
     let form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
-        let file = ctx.store().evidence_file(id).await?;
-        let report = ctx.store().report(file.evidence.report_id).await?;
+        // The record only: the file's content stays in the database.
+        let (evidence, _) = ctx.store().evidence_with_length(id).await?;
+        let report = ctx.store().report(evidence.report_id).await?;
         reporter_check(&ctx, &report).await?;
         ctx.store().archive_evidence(&ctx.who.actor(), id).await?;
         see_other(&format!("/roadmap/reports/{}", report.id))
