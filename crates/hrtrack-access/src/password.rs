@@ -281,7 +281,7 @@ mod tests {
             })
         );
         // Spaces inside count.
-        assert_eq!(check_new_password("  a b c d e  ", "someone"), Ok(()));
+        assert_eq!(check_new_password("  a b c d e f  ", "someone"), Ok(()));
     }
 
     #[tokio::test]

@@ -130,12 +130,13 @@ impl Store {
         now_ms: i64,
     ) -> Result<LoginAttempt, StoreError> {
         let name = name.trim();
-        let mut tx = self.write_tx().await?;
+        // The purge commits on its own: it holds no lock while the attempt is counted.
         sqlx::query("DELETE FROM login_throttle WHERE updated_ms < $1 AND blocked_ms < $2")
             .bind(now_ms - RESET_MS)
             .bind(now_ms)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
+        let mut tx = self.write_tx().await?;
         if let Some(wait) =
             count_attempt(&mut tx, name, client, FREE_ATTEMPTS_PER_NAME, now_ms).await?
         {
