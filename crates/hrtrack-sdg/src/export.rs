@@ -141,7 +141,11 @@ pub fn to_sdmx_csv(observations: &[Observation], dataflow: &str) -> String {
             text(&obs.series),
         ];
         row.extend(dimensions.iter().map(|id| cell(obs.dimension(id))));
-        row.push(text(&obs.time_period));
+        // Data stored before the readers turned periods into SDMX ones may hold a national
+        // spelling (`2013 Q1`): written in its SDMX form where it has one.
+        let period = crate::period::sdmx_period(&obs.time_period)
+            .unwrap_or_else(|_| obs.time_period.clone());
+        row.push(text(&period));
         row.push(match obs.value {
             Some(value) => value.to_string(),
             None => "NaN".to_owned(),

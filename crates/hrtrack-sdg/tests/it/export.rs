@@ -275,3 +275,14 @@ fn formula_like_text_cells_get_a_quote_and_values_stay_numbers() {
         }
     }
 }
+
+/// Issue 10: a period stored in a national spelling (by an import before the readers turned
+/// them into SDMX ones) is written in its SDMX form in an SDMX-CSV download.
+#[test]
+fn sdmx_csv_writes_periods_in_their_sdmx_form() {
+    let mut obs = observation(&[], Some(1.0), &[]);
+    obs.time_period = "2013 Q1".to_owned();
+    let sdmx = export::to_sdmx_csv(&[obs], DATAFLOW);
+    let back = hrtrack_sdg::sdmx_csv::read(sdmx.as_bytes(), "x.csv").expect("reads back");
+    assert_eq!(back.observations[0].time_period, "2013-Q1");
+}

@@ -727,3 +727,49 @@ async fn many_requests_after_a_data_change_render_each_page_once() {
     })
     .await;
 }
+
+/// Issue 10: Tajikistan's SDMX-ML series carry SERIES but no INDICATOR; before the fix they
+/// were stored with an empty indicator and were on no page. With the series list loaded, its
+/// 57 series whose codes the list knows are on the pages and in the API of 34 indicators.
+#[tokio::test]
+async fn sdg_series_without_an_indicator_in_the_file_are_on_their_indicator_pages() {
+    each_backend(async |app| {
+        crate::sdg_workflow::load_code_lists(&app.store).await;
+        let name = "TAJSTAT_Data.xml";
+        let bytes = std::fs::read(format!(
+            "{}/../../data/sdg-timeseries/tajikistan-sdmx/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the Tajikistan data file");
+        let dataset = hrtrack_sdg::sdmx_ml::read(&bytes, name).expect("read");
+        let summary = app
+            .store
+            .import_sdg(&[dataset], &mut |_| {})
+            .await
+            .expect("import");
+        assert_eq!(summary.series_without_indicator, 3);
+        app.refresh_index().await;
+
+        let list = app.get_json("/api/v1/sdg/indicators").await;
+        let items = list["items"].as_array().expect("items");
+        let reported: Vec<&serde_json::Value> =
+            items.iter().filter(|i| i["reported"] == true).collect();
+        assert_eq!(reported.len(), 34, "{reported:#?}");
+        let observations: i64 = reported
+            .iter()
+            .map(|i| i["observations"].as_i64().unwrap_or(0))
+            .sum();
+        // 188 observations, less the 3 of SL_TLF_CHD's 3 series (not in the series list).
+        assert_eq!(observations, 185);
+
+        let body = app.get_json("/api/v1/sdg/data/1.1.1").await;
+        let served: Vec<Observation> =
+            serde_json::from_value(body["observations"].clone()).expect("observations");
+        assert_eq!(served.len(), 5);
+        assert!(served.iter().all(|o| o.series == "SI_POV_DAY1"));
+        let page = app.get("/sdg/indicators/1.1.1").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("SI_POV_DAY1") || page.text().contains("4.81"));
+    })
+    .await;
+}
