@@ -381,3 +381,115 @@ fn writes_the_openapi_document_says_only_version_is_required_on_updates() {
         }
     }
 }
+
+/// The page forms keep what a post leaves out too; a checkbox the form showed (its hidden
+/// `shown` field) and left unchecked is unchecked.
+#[tokio::test]
+async fn writes_a_page_form_keeps_what_it_leaves_out() {
+    use crate::roadmap_pages::{get, location, make_user, post, sign_in};
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let other = other_institution(app, &f).await;
+        let uri = format!("/api/v1/actions/{}", f.action);
+        let current = read(app, &Read::One(uri.clone())).await;
+        let answer = call(
+            app,
+            Who::Coordinator,
+            "PUT",
+            &uri,
+            Some(json!({
+                "supporting_institutions": [other], "published": true, "recommendations": [UID],
+                "cost": "1000", "version": current["version"],
+            })),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        make_user(app, "planner", hrtrack_domain::Role::Coordinator, vec![]).await;
+        let (cookie, csrf) = sign_in(app, "planner").await;
+        let page = format!("/roadmap/actions/{}", f.action);
+        let before = read(app, &Read::One(uri.clone())).await;
+        let version = before["version"].to_string();
+        let lead = f.institution.to_string();
+        // The edit, as a form: title, lead, dates and version.
+        let answer = post(
+            app,
+            &page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("title", "Adopt the law"),
+                ("lead_institution_id", &lead),
+                ("start_date", "2024-02-01"),
+                ("end_date", "2027-12-31"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), page);
+        let after = read(app, &Read::One(uri.clone())).await;
+        same_but(
+            &before,
+            &after,
+            &["title", "start_date", "end_date"],
+            "action form",
+        );
+        assert_eq!(after["published"], true, "{after}");
+        // The form as served marks its checkboxes; unchecked there means unchecked.
+        let html = get(app, &page, Some(&cookie)).await.text();
+        assert!(
+            html.contains("name=\"shown\" value=\"published\""),
+            "{html}"
+        );
+        let version = after["version"].to_string();
+        let answer = post(
+            app,
+            &page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("shown", "published"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), page);
+        let unpublished = read(app, &Read::One(uri.clone())).await;
+        same_but(&after, &unpublished, &["published"], "unchecking published");
+        assert_eq!(unpublished["published"], false, "{unpublished}");
+
+        // A report form with the narrative only keeps the values.
+        let report_uri = format!("/api/v1/reports/{}", f.report);
+        let report = read(app, &Read::One(report_uri.clone())).await;
+        let answer = call(app, Who::FocalPoint, "PUT", &report_uri, Some(json!({
+            "values": [{"indicator_id": f.indicator, "value": "yes"}], "version": report["version"],
+        }))).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let before = answer.json();
+        make_user(
+            app,
+            "reporter",
+            hrtrack_domain::Role::FocalPoint,
+            vec![f.institution],
+        )
+        .await;
+        let (cookie, csrf) = sign_in(app, "reporter").await;
+        let version = before["version"].to_string();
+        let report_page = format!("/roadmap/reports/{}", f.report);
+        let answer = post(
+            app,
+            &report_page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("narrative", "Edited"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), report_page);
+        let after = read(app, &Read::One(report_uri)).await;
+        same_but(&before, &after, &["narrative"], "report form");
+        assert_eq!(after["narrative"], "Edited");
+    })
+    .await;
+}
