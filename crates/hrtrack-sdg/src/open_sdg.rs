@@ -24,6 +24,7 @@
 //!
 //! Places are "row N" with N the line in the file (the header is row 1) and the column's header.
 
+use hrtrack_domain::spreadsheet::unsafe_cell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -174,6 +175,8 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
                 ok = false;
                 continue;
             }
+            // A quote hrtrack's writers put before a formula-like text comes off again.
+            let cell = unsafe_cell(cell);
             match role {
                 Role::Year => {
                     let b = cell.as_bytes();
