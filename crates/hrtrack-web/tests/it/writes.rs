@@ -493,3 +493,72 @@ async fn writes_a_page_form_keeps_what_it_leaves_out() {
     })
     .await;
 }
+
+/// The public downloads: a recommendation's text and an SDG comment that a spreadsheet would
+/// run come out with a `'` in front; values stay numbers.
+#[tokio::test]
+async fn writes_public_csv_downloads_neutralise_formulas() {
+    each_backend(async |app| {
+        let header = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/upr/upr_info_turkmenistan_cycles1-2.csv"
+        ))
+        .unwrap_or_else(|e| panic!("the Turkmenistan CSV: {e}"));
+        let header = header.lines().next().unwrap_or_default();
+        let csv = format!(
+            "{header}\nTurkmenistan,Asia,\"CIS, OIC\",\"=HYPERLINK(\"\"http://evil.example\"\")\",France,WEOG,\"EU, OIF\",Accepted,5,Trafficking,16,2,test.csv\n"
+        );
+        let batch = hrtrack_import::upr_info::read(csv.as_bytes(), "hostile.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.store
+            .import_batch(&batch, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.refresh_index().await;
+        let answer = app
+            .get("/api/v1/recommendations?state=TKM&q=evil&format=csv")
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let text = answer.text();
+        assert!(
+            text.contains("'=HYPERLINK(\"\"http://evil.example\"\")"),
+            "{text}"
+        );
+        assert!(!text.contains(",=HYPERLINK") && !text.contains(",\"=HYPERLINK"), "{text}");
+
+        let observation = hrtrack_sdg::Observation {
+            series: "SG_GEN_PARL".to_owned(),
+            indicator: Some("5.5.1".to_owned()),
+            dimensions: [("REF_AREA", "795")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            time_period: "2024".to_owned(),
+            value: Some(-3.5),
+            attributes: [("COMMENT_OBS", "=cmd|' /C calc'!A0"), ("UNIT_MEASURE", "PT")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..hrtrack_sdg::Observation::default()
+        };
+        let dataset = hrtrack_sdg::Dataset {
+            source: "hostile.csv".to_owned(),
+            format: hrtrack_sdg::SdgFormat::SdmxCsv2,
+            dataflow: None,
+            observations: vec![observation],
+            rows: Vec::new(),
+        };
+        app.store
+            .import_sdg(std::slice::from_ref(&dataset), &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for download in ["data.csv", "data.sdmx.csv", "data.open-sdg.csv"] {
+            let answer = app.get(&format!("/sdg/indicators/5.5.1/{download}")).await;
+            assert_eq!(answer.status, StatusCode::OK, "{download}: {}", answer.text());
+            let text = answer.text();
+            assert!(text.contains("'=cmd|' /C calc'!A0"), "{download}: {text}");
+            assert!(text.contains(",-3.5"), "{download}: {text}");
+        }
+    })
+    .await;
+}
