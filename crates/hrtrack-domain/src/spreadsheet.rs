@@ -13,7 +13,9 @@
 //! (leading quotes included, so that a text that itself begins with `'=` gets one more), and
 //! [`unsafe_cell`] removes exactly one quote from every cell matching `'+[=+\-@\t\r]…`. So a
 //! file hrtrack wrote reads back to the original texts, and a quote that hrtrack's rule could
-//! not have added is kept.
+//! not have added is kept. The readers that apply it: `import table` without a mapping (the
+//! export's own layout; a ministry's table read with a mapping is taken verbatim) and the SDG
+//! readers of the formats hrtrack writes (template, Open SDG CSV, SDMX-CSV).
 
 use std::borrow::Cow;
 
@@ -33,10 +35,10 @@ pub fn safe_cell(text: &str) -> Cow<'_, str> {
 
 /// The text [`safe_cell`] was given, for a cell it wrote: one leading `'` removed when
 /// quotes are followed by `=`, `+`, `-`, `@`, a tab or a CR; any other cell unchanged.
-pub fn unsafe_cell(cell: &str) -> Cow<'_, str> {
+pub fn unsafe_cell(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.trim_start_matches('\'').starts_with(TRIGGERS) => Cow::Borrowed(rest),
-        _ => Cow::Borrowed(cell),
+        Some(rest) if rest.trim_start_matches('\'').starts_with(TRIGGERS) => rest,
+        _ => cell,
     }
 }
 

@@ -368,7 +368,7 @@ pub fn read(
     if mapping.columns.is_empty() {
         // hrtrack's own export: remove the quote its writer put before formula-like texts.
         for (_, cell) in grid.rows.iter_mut().flat_map(|row| row.cells.iter_mut()) {
-            *cell = hrtrack_domain::spreadsheet::unsafe_cell(cell).into_owned();
+            *cell = hrtrack_domain::spreadsheet::unsafe_cell(cell).to_owned();
         }
     }
     // Exports (read without a mapping) separate list items with `|`; ministry tables mostly `;`.

@@ -8,7 +8,8 @@
 //! written in Rust's shortest form that reads back to the same number (`12.5`, `2020`).
 //! CSV quoting is RFC 4180, by the csv crate. Every text cell goes through
 //! [`hrtrack_domain::spreadsheet::safe_cell`] (a `'` before a text a spreadsheet would run as
-//! a formula); values are numbers and are written as they are.
+//! a formula); values are numbers and are written as they are. The Open SDG and SDMX-CSV
+//! readers take that quote off again ([`hrtrack_domain::spreadsheet::unsafe_cell`]).
 
 use std::collections::BTreeSet;
 

@@ -32,6 +32,7 @@
 //!
 //! Places are "row N" with N the line in the file (the header is row 1) and the column's header.
 
+use hrtrack_domain::spreadsheet::unsafe_cell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -214,6 +215,8 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<Dataset, Vec<SdgReadError>>
                 ok = false;
                 continue;
             }
+            // A quote hrtrack's writers put before a formula-like text comes off again.
+            let cell = unsafe_cell(cell);
             match role {
                 Role::Year => match sdmx_period(cell) {
                     Ok(period) => obs.time_period = period,

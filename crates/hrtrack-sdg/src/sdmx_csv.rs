@@ -31,6 +31,7 @@
 //!
 //! Places are "row N" with N the line in the file (the header is row 1) and the column's header.
 
+use hrtrack_domain::spreadsheet::unsafe_cell;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::input::{Lines, Number, Problems, code_part, parse_number, utf8_text};
@@ -275,7 +276,8 @@ pub fn read_with_structure(
         let mut value_cell = None;
         for (i, (raw, role)) in record.iter().zip(&roles).enumerate() {
             let place = || format!("row {line}, column {}", names[i]);
-            let cell = raw.trim();
+            // A quote hrtrack's writers put before a formula-like text comes off again.
+            let cell = unsafe_cell(raw.trim());
             match role {
                 Role::Skip => {}
                 Role::Flow => {

@@ -272,8 +272,8 @@ impl CellValue {
     fn from_data(data: &DataRef<'_>) -> Option<Self> {
         let value = match data {
             DataRef::Empty => return None,
-            DataRef::String(text) => Self::Text(unsafe_cell(text.trim()).into_owned()),
-            DataRef::SharedString(text) => Self::Text(unsafe_cell(text.trim()).into_owned()),
+            DataRef::String(text) => Self::Text(unsafe_cell(text.trim()).to_owned()),
+            DataRef::SharedString(text) => Self::Text(unsafe_cell(text.trim()).to_owned()),
             DataRef::Int(n) => Self::Number(*n as f64),
             DataRef::Float(n) => Self::Number(*n),
             DataRef::Bool(b) => Self::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),

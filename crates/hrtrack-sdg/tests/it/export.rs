@@ -262,6 +262,20 @@ fn formula_like_text_cells_get_a_quote_and_values_stay_numbers() {
     assert_eq!(cell_under(&open, "COMMENT_OBS", 1), "'@SUM(A1)");
     assert_eq!(cell_under(&open, "Value", 1), "-3.5");
 
+    // hrtrack's readers take the quotes off again.
+    let back = sdmx_csv::read(
+        export::to_sdmx_csv(&observations, DATAFLOW).as_bytes(),
+        "x.csv",
+    )
+    .expect("the SDMX-CSV export reads");
+    assert_eq!(back.observations, without_indicator(&observations));
+    let back = open_sdg::read(
+        export::to_open_sdg_csv(&observations).as_bytes(),
+        "indicator_5-5-1.csv",
+    )
+    .expect("the Open SDG export reads");
+    assert_eq!(back.observations, observations);
+
     // No text cell of any of the three begins with a formula character.
     for cells in [&plain, &sdmx, &open] {
         for row in cells.iter() {

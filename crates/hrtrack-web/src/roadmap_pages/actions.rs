@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use hrtrack_db::roadmap::{Action, ActionInput, IndicatorInput, ReportFilter};
+use hrtrack_db::roadmap::{Action, ActionInput, Indicator, IndicatorInput, ReportFilter};
 use hrtrack_domain::{ActionStatus, Date, Frequency};
 
 use super::plan::{RoadmapForm, clusters_options, may, roadmap_page};
@@ -382,16 +382,7 @@ async fn action_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
             );
         }
         if planner {
-            let mut v = FormData::default();
-            v.set("title", ind.title.clone());
-            v.set("baseline", ind.baseline.clone());
-            v.set("target", ind.target.clone());
-            v.set("unit", ind.unit.clone());
-            v.set("frequency", ind.frequency.as_str());
-            v.set(
-                "sdg_indicator",
-                ind.sdg_indicator.clone().unwrap_or_default(),
-            );
+            let v = indicator_values(&ind);
             let _ = write!(
                 body,
                 "<details><summary>{}</summary>{}{}{}{}{}</details>",
@@ -494,12 +485,14 @@ pub(crate) async fn update_action(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::Plan)?;
+        form.keep_from(&action_values(&ctx.store().action(id).await?));
+        let form = &form;
         let written = async {
-            let input = action_input(&form)?;
+            let input = action_input(form)?;
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
@@ -510,7 +503,7 @@ pub(crate) async fn update_action(
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/actions/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => action_page(&ctx, id, Some(retry)).await,
                 None => Err(error),
             },
@@ -518,6 +511,24 @@ pub(crate) async fn update_action(
     }
     .await;
     ctx.finish(result)
+}
+
+/// An indicator's values as its form shows them.
+fn indicator_values(ind: &Indicator) -> FormData {
+    let mut v = FormData::default();
+    v.set("title", ind.title.clone());
+    v.set("baseline", ind.baseline.clone());
+    v.set("target", ind.target.clone());
+    v.set("unit", ind.unit.clone());
+    v.set("frequency", ind.frequency.as_str());
+    v.set(
+        "sdg_indicator",
+        ind.sdg_indicator.clone().unwrap_or_default(),
+    );
+    if ind.archived {
+        v.set("archived", "1");
+    }
+    v
 }
 
 fn indicator_input(form: &FormData) -> Result<IndicatorInput, ApiError> {
@@ -575,13 +586,15 @@ pub(crate) async fn update_indicator(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::Plan)?;
         let indicator = ctx.store().indicator(id).await?;
+        form.keep_from(&indicator_values(&indicator));
+        let form = &form;
         let written = async {
-            let input = indicator_input(&form)?;
+            let input = indicator_input(form)?;
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
@@ -592,7 +605,7 @@ pub(crate) async fn update_indicator(
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/actions/{}", indicator.action_id)),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => action_page(&ctx, indicator.action_id, Some(retry)).await,
                 None => Err(error),
             },

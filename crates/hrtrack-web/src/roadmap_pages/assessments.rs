@@ -26,6 +26,27 @@ use super::reports::evidence_link;
 // ---------------------------------------------------------------------------------------
 // Assessments.
 
+/// An assessment's values as its form shows them.
+fn assessment_values(a: &hrtrack_db::roadmap::Assessment) -> FormData {
+    let mut v = FormData::default();
+    v.set("period", a.period.as_str());
+    v.set("level", a.level.as_str());
+    v.set("summary", a.summary.clone());
+    v.set("status", a.status.as_str());
+    v.set(
+        "reports",
+        a.reports
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    if a.archived {
+        v.set("archived", "1");
+    }
+    v
+}
+
 fn assessment_input(form: &FormData, uid: &str, shadow: bool) -> Result<AssessmentInput, ApiError> {
     Ok(AssessmentInput {
         recommendation_uid: uid.to_owned(),
@@ -146,7 +167,7 @@ pub(crate) async fn update_assessment(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         let shadow = policy::assessor(&ctx.who)?;
@@ -154,8 +175,10 @@ pub(crate) async fn update_assessment(
         if old.shadow != shadow || (shadow && old.author_id != ctx.who.user().map(|u| u.id)) {
             return Err(ApiError::forbidden("this assessment is not yours to edit"));
         }
+        form.keep_from(&assessment_values(&old));
+        let form = &form;
         let written = async {
-            let input = assessment_input(&form, &old.recommendation_uid, shadow)?;
+            let input = assessment_input(form, &old.recommendation_uid, shadow)?;
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
@@ -169,7 +192,7 @@ pub(crate) async fn update_assessment(
                 "/recommendations/{}",
                 url_encode(&a.recommendation_uid)
             )),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => {
                     let current = ctx.store().assessment(id).await?;
                     assessment_retry(
@@ -330,19 +353,7 @@ async fn section(ctx: &Ctx, uid: &str) -> Result<String, ApiError> {
                 Err(_) => false,
             };
             if mine {
-                let mut v = FormData::default();
-                v.set("period", a.period.as_str());
-                v.set("level", a.level.as_str());
-                v.set("summary", a.summary.clone());
-                v.set("status", a.status.as_str());
-                v.set(
-                    "reports",
-                    a.reports
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
+                let v = assessment_values(a);
                 let _ = write!(
                     body,
                     "<details><summary>{}</summary>{}{}{}{}</details>",

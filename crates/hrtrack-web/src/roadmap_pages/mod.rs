@@ -215,6 +215,22 @@ impl FormData {
             .collect()
     }
 
+    /// Fills in what an update form left out from `current` (the record's values as its form
+    /// shows them), so that an update keeps what it does not name: a field absent from the
+    /// form takes the record's values. A checkbox (or list of checkboxes) the form showed is
+    /// marked by a hidden `shown` field ([`field_check`], [`field_checks`]): absent then means
+    /// unchecked, not left out.
+    pub fn keep_from(&mut self, current: &FormData) {
+        let shown = self.all(SHOWN);
+        let missing: Vec<(String, String)> = current
+            .0
+            .iter()
+            .filter(|(name, _)| self.get(name).is_none() && !shown.contains(&name.as_str()))
+            .cloned()
+            .collect();
+        self.0.extend(missing);
+    }
+
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         self.0.push((name.to_owned(), value.into()));
     }
@@ -437,9 +453,13 @@ pub(crate) fn field_area(label: &str, name: &str, value: &str) -> String {
     )
 }
 
+/// The hidden field naming a checkbox (list) a form shows: see [`FormData::keep_from`].
+const SHOWN: &str = "shown";
+
 pub(crate) fn field_check(label: &str, name: &str, checked: bool) -> String {
     format!(
-        "<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"1\"{}> {label}</label>",
+        "{}<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"1\"{}> {label}</label>",
+        hidden(SHOWN, name),
         if checked { " checked" } else { "" }
     )
 }
@@ -471,7 +491,7 @@ pub(crate) fn field_checks(
     options: &[(i64, String)],
     chosen: &[i64],
 ) -> String {
-    let mut out = format!("<fieldset><legend>{label}</legend>");
+    let mut out = format!("<fieldset><legend>{label}</legend>{}", hidden(SHOWN, name));
     for (id, text) in options {
         let _ = write!(
             out,

@@ -464,9 +464,8 @@ pub(crate) async fn create_user(
     ctx.finish(result)
 }
 
-async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
-    policy::require(&ctx.who, Permission::ManageUsers)?;
-    let user = ctx.store().user(id).await?;
+/// An account's values as its form shows them.
+fn user_values(user: &hrtrack_db::roadmap::User) -> FormData {
     let mut current = FormData::default();
     current.set("display_name", user.display_name.clone());
     current.set("email", user.email.clone());
@@ -477,6 +476,13 @@ async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled
     if user.archived {
         current.set("archived", "1");
     }
+    current
+}
+
+async fn user_edit_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
+    policy::require(&ctx.who, Permission::ManageUsers)?;
+    let user = ctx.store().user(id).await?;
+    let current = user_values(&user);
     let values = Retry::typed(&retry).unwrap_or(&current);
     let mut body = format!(
         "<h1>{} ({})</h1><p><a href=\"/admin/users\">{}</a> · <a href=\"/admin/audit?entity=user&amp;entity_id={id}\">{}</a></p>{}",
@@ -655,15 +661,17 @@ pub(crate) async fn update_user(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::ManageUsers)?;
+        form.keep_from(&user_values(&ctx.store().user(id).await?));
+        let form = &form;
         let written = async {
             let update = UserUpdate {
                 display_name: form.text("display_name").to_owned(),
                 email: form.text("email").to_owned(),
-                role: role_of(&form)?,
+                role: role_of(form)?,
                 institutions: form.ids("institutions"),
                 archived: form.checked("archived"),
             };
@@ -677,7 +685,7 @@ pub(crate) async fn update_user(
         .await;
         match written {
             Ok(_) => see_other(&format!("/admin/users/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => user_edit_page(&ctx, id, Some(retry)).await,
                 None => Err(error),
             },

@@ -26,6 +26,48 @@ pub(super) fn may(ctx: &Ctx, permission: Permission) -> bool {
 // ---------------------------------------------------------------------------------------
 // Institutions.
 
+/// An institution's values as its form shows them.
+fn institution_values(institution: &hrtrack_db::roadmap::Institution) -> FormData {
+    let mut current = FormData::default();
+    current.set("code", institution.code.clone());
+    current.set("name", institution.name.clone());
+    current.set("name_ru", institution.name_ru.clone());
+    current.set("name_tk", institution.name_tk.clone());
+    current.set("kind", institution.kind.as_str());
+    if institution.archived {
+        current.set("archived", "1");
+    }
+    current
+}
+
+/// A roadmap's values as its form shows them.
+fn roadmap_values(roadmap: &hrtrack_db::roadmap::Roadmap) -> FormData {
+    let mut current = FormData::default();
+    current.set("title", roadmap.title.clone());
+    current.set("description", roadmap.description.clone());
+    current.set("review", roadmap.review.clone().unwrap_or_default());
+    current.set("followup_months", roadmap.followup_months.to_string());
+    for r in &roadmap.reviewers {
+        current.set("reviewers", r.to_string());
+    }
+    if roadmap.archived {
+        current.set("archived", "1");
+    }
+    current
+}
+
+/// A cluster's values as its form shows them.
+fn cluster_values(cluster: &hrtrack_db::roadmap::Cluster) -> FormData {
+    let mut current = FormData::default();
+    current.set("title", cluster.title.clone());
+    current.set("description", cluster.description.clone());
+    current.set("recommendations", cluster.recommendations.join("\n"));
+    if cluster.archived {
+        current.set("archived", "1");
+    }
+    current
+}
+
 fn institution_input(form: &FormData) -> Result<InstitutionInput, ApiError> {
     Ok(InstitutionInput {
         code: form.text("code").to_owned(),
@@ -221,15 +263,7 @@ async fn institution_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handl
     let _ = write!(body, "<h2>{}</h2>", ctx.t("rm.rollup"));
     body.push_str(&super::assessments::rollup_table(ctx, rollup.iter()));
     if may(ctx, Permission::ManageInstitutions) {
-        let mut current = FormData::default();
-        current.set("code", institution.code.clone());
-        current.set("name", institution.name.clone());
-        current.set("name_ru", institution.name_ru.clone());
-        current.set("name_tk", institution.name_tk.clone());
-        current.set("kind", institution.kind.as_str());
-        if institution.archived {
-            current.set("archived", "1");
-        }
+        let current = institution_values(&institution);
         let values = Retry::typed(&retry).unwrap_or(&current);
         let _ = write!(
             body,
@@ -264,12 +298,14 @@ pub(crate) async fn update_institution(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::ManageInstitutions)?;
+        form.keep_from(&institution_values(&ctx.store().institution(id).await?));
+        let form = &form;
         let written = async {
-            let input = institution_input(&form)?;
+            let input = institution_input(form)?;
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
@@ -280,7 +316,7 @@ pub(crate) async fn update_institution(
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/institutions/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => institution_page(&ctx, id, Some(retry)).await,
                 None => Err(error),
             },
@@ -576,17 +612,7 @@ pub(super) async fn roadmap_page(
             submit(&ctx.t("rm.create"))
         );
         // Edit.
-        let mut current = FormData::default();
-        current.set("title", roadmap.title.clone());
-        current.set("description", roadmap.description.clone());
-        current.set("review", roadmap.review.clone().unwrap_or_default());
-        current.set("followup_months", roadmap.followup_months.to_string());
-        for r in &roadmap.reviewers {
-            current.set("reviewers", r.to_string());
-        }
-        if roadmap.archived {
-            current.set("archived", "1");
-        }
+        let current = roadmap_values(&roadmap);
         let values = match (&which, typed) {
             (Some(RoadmapForm::Edit), Some(typed)) => typed,
             _ => &current,
@@ -630,12 +656,14 @@ pub(crate) async fn update_roadmap(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::Plan)?;
+        form.keep_from(&roadmap_values(&ctx.store().roadmap(id).await?));
+        let form = &form;
         let written = async {
-            let input = roadmap_input(&form)?;
+            let input = roadmap_input(form)?;
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
@@ -646,7 +674,7 @@ pub(crate) async fn update_roadmap(
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => roadmap_page(&ctx, id, Some((RoadmapForm::Edit, retry))).await,
                 None => Err(error),
             },
@@ -747,13 +775,7 @@ async fn cluster_page(ctx: &Ctx, id: i64, retry: Option<Retry<'_>>) -> Handled {
     }
     body.push_str("</ul>");
     if may(ctx, Permission::Plan) {
-        let mut current = FormData::default();
-        current.set("title", cluster.title.clone());
-        current.set("description", cluster.description.clone());
-        current.set("recommendations", cluster.recommendations.join("\n"));
-        if cluster.archived {
-            current.set("archived", "1");
-        }
+        let current = cluster_values(&cluster);
         let values = Retry::typed(&retry).unwrap_or(&current);
         let _ = write!(
             body,
@@ -788,22 +810,24 @@ pub(crate) async fn update_cluster(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         policy::require(&ctx.who, Permission::Plan)?;
+        form.keep_from(&cluster_values(&ctx.store().cluster(id).await?));
+        let form = &form;
         let written = async {
             let version = form.number("version")?;
             Ok::<_, ApiError>(
                 ctx.store()
-                    .update_cluster(&ctx.who.actor(), id, version, cluster_input(&form))
+                    .update_cluster(&ctx.who.actor(), id, version, cluster_input(form))
                     .await?,
             )
         }
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/clusters/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => cluster_page(&ctx, id, Some(retry)).await,
                 None => Err(error),
             },

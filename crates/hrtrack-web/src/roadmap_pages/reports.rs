@@ -178,11 +178,7 @@ async fn report_page(ctx: &Ctx, id: i64, retry: Option<ReportRetry<'_>>) -> Hand
     };
     let mut status = Retry::status(&edit_retry);
     if editable {
-        let mut current = FormData::default();
-        current.set("narrative", report.narrative.clone());
-        for v in &report.values {
-            current.set(&format!("value_{}", v.indicator_id), v.value.clone());
-        }
+        let current = report_values(&report);
         let values = Retry::typed(&edit_retry).unwrap_or(&current);
         let _ = write!(
             body,
@@ -290,6 +286,16 @@ async fn reporter_check(ctx: &Ctx, report: &ProgressReport) -> Result<(), ApiErr
     policy::require_reporter(&ctx.who, &action)
 }
 
+/// A report's values as its form shows them.
+fn report_values(report: &ProgressReport) -> FormData {
+    let mut current = FormData::default();
+    current.set("narrative", report.narrative.clone());
+    for v in &report.values {
+        current.set(&format!("value_{}", v.indicator_id), v.value.clone());
+    }
+    current
+}
+
 pub(crate) async fn update_report(
     State(app): State<AppState>,
     req: PageRequest,
@@ -298,11 +304,13 @@ pub(crate) async fn update_report(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = Ctx::new(app, req, who);
-    let form = FormData(form);
+    let mut form = FormData(form);
     let result = async {
         ctx.who.check_csrf(form.get("csrf"))?;
         let report = ctx.store().report(id).await?;
         reporter_check(&ctx, &report).await?;
+        form.keep_from(&report_values(&report));
+        let form = &form;
         let written = async {
             let values = form
                 .0
@@ -329,7 +337,7 @@ pub(crate) async fn update_report(
         .await;
         match written {
             Ok(_) => see_other(&format!("/roadmap/reports/{id}")),
-            Err(error) => match retry_of(&error, &form) {
+            Err(error) => match retry_of(&error, form) {
                 Some(retry) => report_page(&ctx, id, Some(ReportRetry::Edit(retry))).await,
                 None => Err(error),
             },

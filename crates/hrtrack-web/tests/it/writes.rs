@@ -381,3 +381,184 @@ fn writes_the_openapi_document_says_only_version_is_required_on_updates() {
         }
     }
 }
+
+/// The page forms keep what a post leaves out too; a checkbox the form showed (its hidden
+/// `shown` field) and left unchecked is unchecked.
+#[tokio::test]
+async fn writes_a_page_form_keeps_what_it_leaves_out() {
+    use crate::roadmap_pages::{get, location, make_user, post, sign_in};
+    each_backend(async |app| {
+        let f = fixture(app).await;
+        let other = other_institution(app, &f).await;
+        let uri = format!("/api/v1/actions/{}", f.action);
+        let current = read(app, &Read::One(uri.clone())).await;
+        let answer = call(
+            app,
+            Who::Coordinator,
+            "PUT",
+            &uri,
+            Some(json!({
+                "supporting_institutions": [other], "published": true, "recommendations": [UID],
+                "cost": "1000", "version": current["version"],
+            })),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        make_user(app, "planner", hrtrack_domain::Role::Coordinator, vec![]).await;
+        let (cookie, csrf) = sign_in(app, "planner").await;
+        let page = format!("/roadmap/actions/{}", f.action);
+        let before = read(app, &Read::One(uri.clone())).await;
+        let version = before["version"].to_string();
+        let lead = f.institution.to_string();
+        // The issue's edit, as a form: title, lead, dates and version.
+        let answer = post(
+            app,
+            &page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("title", "Adopt the law"),
+                ("lead_institution_id", &lead),
+                ("start_date", "2024-02-01"),
+                ("end_date", "2027-12-31"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), page);
+        let after = read(app, &Read::One(uri.clone())).await;
+        same_but(
+            &before,
+            &after,
+            &["title", "start_date", "end_date"],
+            "action form",
+        );
+        assert_eq!(after["published"], true, "{after}");
+        // The form as served marks its checkboxes; unchecked there means unchecked.
+        let html = get(app, &page, Some(&cookie)).await.text();
+        assert!(
+            html.contains("name=\"shown\" value=\"published\""),
+            "{html}"
+        );
+        let version = after["version"].to_string();
+        let answer = post(
+            app,
+            &page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("shown", "published"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), page);
+        let unpublished = read(app, &Read::One(uri.clone())).await;
+        same_but(&after, &unpublished, &["published"], "unchecking published");
+        assert_eq!(unpublished["published"], false, "{unpublished}");
+
+        // A report form with the narrative only keeps the values.
+        let report_uri = format!("/api/v1/reports/{}", f.report);
+        let report = read(app, &Read::One(report_uri.clone())).await;
+        let answer = call(app, Who::FocalPoint, "PUT", &report_uri, Some(json!({
+            "values": [{"indicator_id": f.indicator, "value": "yes"}], "version": report["version"],
+        }))).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let before = answer.json();
+        make_user(
+            app,
+            "reporter",
+            hrtrack_domain::Role::FocalPoint,
+            vec![f.institution],
+        )
+        .await;
+        let (cookie, csrf) = sign_in(app, "reporter").await;
+        let version = before["version"].to_string();
+        let report_page = format!("/roadmap/reports/{}", f.report);
+        let answer = post(
+            app,
+            &report_page,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("narrative", "Edited"),
+                ("version", &version),
+            ],
+        )
+        .await;
+        assert_eq!(location(&answer), report_page);
+        let after = read(app, &Read::One(report_uri)).await;
+        same_but(&before, &after, &["narrative"], "report form");
+        assert_eq!(after["narrative"], "Edited");
+    })
+    .await;
+}
+
+/// The public downloads: a recommendation's text and an SDG comment that a spreadsheet would
+/// run come out with a `'` in front; values stay numbers.
+#[tokio::test]
+async fn writes_public_csv_downloads_neutralise_formulas() {
+    each_backend(async |app| {
+        let header = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/upr/upr_info_turkmenistan_cycles1-2.csv"
+        ))
+        .unwrap_or_else(|e| panic!("the Turkmenistan CSV: {e}"));
+        let header = header.lines().next().unwrap_or_default();
+        let csv = format!(
+            "{header}\nTurkmenistan,Asia,\"CIS, OIC\",\"=HYPERLINK(\"\"http://evil.example\"\")\",France,WEOG,\"EU, OIF\",Accepted,5,Trafficking,16,2,test.csv\n"
+        );
+        let batch = hrtrack_import::upr_info::read(csv.as_bytes(), "hostile.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.store
+            .import_batch(&batch, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.refresh_index().await;
+        let answer = app
+            .get("/api/v1/recommendations?state=TKM&q=evil&format=csv")
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let text = answer.text();
+        assert!(
+            text.contains("'=HYPERLINK(\"\"http://evil.example\"\")"),
+            "{text}"
+        );
+        assert!(!text.contains(",=HYPERLINK") && !text.contains(",\"=HYPERLINK"), "{text}");
+
+        let observation = hrtrack_sdg::Observation {
+            series: "SG_GEN_PARL".to_owned(),
+            indicator: Some("5.5.1".to_owned()),
+            dimensions: [("REF_AREA", "795")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            time_period: "2024".to_owned(),
+            value: Some(-3.5),
+            attributes: [("COMMENT_OBS", "=cmd|' /C calc'!A0"), ("UNIT_MEASURE", "PT")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..hrtrack_sdg::Observation::default()
+        };
+        let dataset = hrtrack_sdg::Dataset {
+            source: "hostile.csv".to_owned(),
+            format: hrtrack_sdg::SdgFormat::SdmxCsv2,
+            dataflow: None,
+            observations: vec![observation],
+            rows: Vec::new(),
+        };
+        app.store
+            .import_sdg(std::slice::from_ref(&dataset), &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for download in ["data.csv", "data.sdmx.csv", "data.open-sdg.csv"] {
+            let answer = app.get(&format!("/sdg/indicators/5.5.1/{download}")).await;
+            assert_eq!(answer.status, StatusCode::OK, "{download}: {}", answer.text());
+            let text = answer.text();
+            assert!(text.contains("'=cmd|' /C calc'!A0"), "{download}: {text}");
+            assert!(text.contains(",-3.5"), "{download}: {text}");
+        }
+    })
+    .await;
+}
