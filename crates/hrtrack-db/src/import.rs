@@ -688,10 +688,22 @@ impl ReviewWriter {
                 let first = self.matched.insert(i);
                 let old = &self.stored[i];
                 // A text in another language than the original's is a translation: it is
-                // kept beside the original, which stays as it is.
-                let translation = self.fields.contains(Field::Language)
+                // kept beside the original, which stays as it is. Only an official matrix
+                // over a lower-rank original is itself the original: the text it replaces
+                // is then kept as that language's translation.
+                let other_language = self.fields.contains(Field::Language)
                     && !fresh.language.is_empty()
                     && fresh.language != old.language;
+                let official_over_lower = rank(self.format.code()) == OFFICIAL
+                    && rank(&old.source_format) < OFFICIAL
+                    && first;
+                let translation = other_language && !official_over_lower;
+                if other_language && official_over_lower {
+                    let demoted = (old.text.clone(), old.source_format.clone());
+                    let language = old.language.clone();
+                    self.stored[i].texts.entry(language).or_insert(demoted);
+                }
+                let old = &self.stored[i];
                 let mut fresh = fresh;
                 let translated = if translation {
                     let text = std::mem::replace(&mut fresh.text, old.text.clone());
@@ -873,7 +885,14 @@ impl ReviewWriter {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
-            .or_else(|| self.review_symbol.clone());
+            .or_else(|| {
+                // Rows that name their own document are not in the review's by default.
+                if self.fields.contains(Field::ReportSymbol) {
+                    None
+                } else {
+                    self.review_symbol.clone()
+                }
+            });
         // Outside the UPR the document is part of the id (UPR ids stay as published).
         let document = match &report_symbol {
             Some(symbol) if !self.upr => {

@@ -59,7 +59,8 @@ pub struct NewReview {
     pub report_symbol: Option<String>,
     /// The recommendation fields the file carries. The store leaves every other field of a
     /// recommendation it already holds as it is (a column a table does not have changes
-    /// nothing).
+    /// nothing). [`Field::ReportSymbol`] means each row names its own document (an empty one
+    /// is unknown); without it, every row is in the review's `report_symbol`.
     pub fields: FieldSet,
     pub recommendations: Vec<NewRecommendation>,
 }

@@ -104,10 +104,10 @@ pub fn read(bytes: &[u8], file: &str, options: &MatrixOptions) -> Result<ImportB
             session,
             date: session.and_then(|s| crate::sessions::year_of_session(s.get())),
             report_symbol,
-            // Complete records of everything a matrix has; UPR Info's own fields it lacks.
+            // Complete records of everything a matrix has; UPR Info's own fields it lacks. The
+            // report symbol is the review's (above), not each row's.
             fields: FieldSet::of(&[
                 Field::Paragraph,
-                Field::ReportSymbol,
                 Field::Text,
                 Field::Language,
                 Field::Position,

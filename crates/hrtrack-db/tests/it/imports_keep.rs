@@ -337,3 +337,43 @@ async fn imports_keep_a_reimport_that_changes_nothing_keeps_the_data_version() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn imports_keep_an_official_text_becomes_the_original_and_keeps_the_other() {
+    let russian = table(
+        "state,cycle,session,paragraph,text,language\n\
+         Slovenia,4,48,140.1,Ратифицировать Факультативный протокол к Конвенции против пыток,ru\n",
+    );
+    // The official matrix's text (built as a table, then marked as the matrix it stands for).
+    let mut official = table(
+        "state,cycle,session,paragraph,text,language\n\
+         Slovenia,4,48,140.1,Ratify the Optional Protocol to the Convention against Torture,en\n",
+    );
+    official.format = hrtrack_domain::SourceFormat::OhchrMatrix;
+    each_backend(|db: Db| {
+        let (russian, official) = (&russian, &official);
+        async move {
+            let store = db.open().await;
+            import(&store, russian).await;
+            import(&store, official).await;
+            let records = all(&store).await;
+            assert_eq!(records.len(), 1);
+            let rec = &records[0];
+            assert_eq!(
+                (rec.text.as_str(), rec.language.as_str()),
+                (
+                    "Ratify the Optional Protocol to the Convention against Torture",
+                    "en"
+                )
+            );
+            assert_eq!(rec.translations.len(), 1, "{rec:?}");
+            assert_eq!(rec.translations[0].language, "ru");
+            assert_eq!(
+                rec.translations[0].text,
+                "Ратифицировать Факультативный протокол к Конвенции против пыток"
+            );
+            store.finish().await;
+        }
+    })
+    .await;
+}
