@@ -29,7 +29,7 @@ pub struct RecommendationRecord {
     pub upr_issues: Vec<String>,
     pub source_format: String,
     /// The text in other languages than the original's (`text`, `language`), by language.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub translations: Vec<Translation>,
 }
 

@@ -428,12 +428,18 @@ fn schemas() -> Value {
             ("action_category", nullable("integer")),
             ("upr_issues", array(string())),
             ("source_format", string()),
+            (
+                "translations",
+                array(object(&[
+                    ("language", string()),
+                    ("text", string()),
+                    ("source", string()),
+                ])),
+            ),
         ]);
-        schema["properties"]["translations"] = json!({
-            "type": "array",
-            "description": "The text in other languages than the original's (`text`, `language`), as imports brought them; absent when there is none.",
-            "items": object(&[("language", string()), ("text", string()), ("source", string())])
-        });
+        schema["properties"]["translations"]["description"] = json!(
+            "The text in other languages than the original's (`text`, `language`), as imports brought them."
+        );
         schema
     };
     json!({
