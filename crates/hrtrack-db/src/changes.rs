@@ -1,5 +1,5 @@
 //! What derived data (the search index) needs to know about change: the data version every
-//! import bumps, and which reviews the imports after a given one wrote to, so a reader can
+//! import that changes something bumps, and which reviews the imports after a given one wrote to, so a reader can
 //! bring what it built up to date without redoing all of it.
 //!
 //! An import stamps the recommendations it inserts or updates (`updated_at`) with the same
@@ -28,7 +28,8 @@ impl Store {
         data_version.strip_prefix("import-")?.parse().ok()
     }
 
-    /// The current data version (`meta.data_version`, bumped by every import): `import-N`
+    /// The current data version (`meta.data_version`, bumped by every import that changes
+    /// something): `import-N`
     /// after import run N, `"0"` for a database nothing was ever imported into.
     pub async fn data_version(&self) -> Result<String, StoreError> {
         Ok(sqlx::query_scalar(
