@@ -59,6 +59,9 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Up to how many unchanged recommendations a dry run names on the terminal.
+const UNCHANGED_LISTED: usize = 50;
+
 /// A dry run's changes for people: one line per recommendation added, updated or
 /// superseded (with each field's old → new value), and how many are left unchanged.
 fn print_plan(summary: &ImportSummary) {
@@ -88,8 +91,10 @@ fn print_plan(summary: &ImportSummary) {
         .filter(|c| c.change == "unchanged")
         .map(|c| c.uid.as_str())
         .collect();
-    if !unchanged.is_empty() {
-        out!("  unchanged: {}", unchanged.join(", "));
+    match unchanged.len() {
+        0 => {}
+        n if n <= UNCHANGED_LISTED => out!("  unchanged: {}", unchanged.join(", ")),
+        n => out!("  unchanged: {n} recommendations (--json lists them)"),
     }
 }
 
