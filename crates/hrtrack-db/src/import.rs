@@ -855,10 +855,15 @@ impl ReviewWriter {
             } else {
                 continue;
             };
+            let fields = if change == "unchanged" {
+                Vec::new()
+            } else {
+                field_changes(before, now, countries)
+            };
             changes.push(RecordChange {
                 uid: now.uid.clone(),
                 change,
-                fields: field_changes(before, now, countries),
+                fields,
             });
         }
         for rec in &self.inserts {
