@@ -258,6 +258,10 @@ pub struct ImportArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Recommendation formats: write nothing, and print what the import would add, update
+    /// (field by field, old → new), supersede and leave unchanged.
+    #[arg(long)]
+    pub dry_run: bool,
     /// SDG formats: import the valid files and list the refused ones with their reasons,
     /// instead of importing nothing when a file is invalid.
     #[arg(long)]

@@ -1,9 +1,9 @@
 //! What derived data (the search index, cached pages) needs to know about change: the data
-//! version every import bumps, and which reviews the imports after a given one wrote to, so a
-//! reader can bring what it built up to date without redoing all of it; and the public
-//! version, a counter that every other write the public may see (a Roadmap record, SDG
-//! metadata, providers, the code lists) bumps in its own
-//! transaction. Both live in `meta`, so every server sharing the database sees them.
+//! version every import that changes something bumps, and which reviews the imports after a
+//! given one wrote to, so a reader can bring what it built up to date without redoing all of
+//! it; and the public version, a counter that every other write the public may see (a Roadmap
+//! record, SDG metadata, providers, the code lists) bumps in its own transaction. Both live in
+//! `meta`, so every server sharing the database sees them.
 //!
 //! An import stamps the recommendations it inserts or updates (`updated_at`) with the same
 //! time it records in its `import_runs` row (`imported_at`), so "written by the runs after
@@ -31,7 +31,8 @@ impl Store {
         data_version.strip_prefix("import-")?.parse().ok()
     }
 
-    /// The current data version (`meta.data_version`, bumped by every import): `import-N`
+    /// The current data version (`meta.data_version`, bumped by every import that changes
+    /// something): `import-N`
     /// after import run N, `"0"` for a database nothing was ever imported into.
     pub async fn data_version(&self) -> Result<String, StoreError> {
         Ok(sqlx::query_scalar(

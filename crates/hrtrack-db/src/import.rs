@@ -10,10 +10,28 @@
 //! (OHCHR matrix over a ministry table over UPR Info; a later import of the same rank wins,
 //! which is how a newer file updates positions); lists (States, themes, SDGs) are replaced by a
 //! re-import of the same format and merged across formats.
+//!
+//! An import never destroys what it does not carry:
+//! - a field the file does not have (a column a table lacks, see [`NewReview::fields`]) is
+//!   left as stored; in a table an empty cell is no information either: it clears nothing
+//!   (single fields and lists alike);
+//! - outside the UPR (one report per cycle), a recommendation's identity includes its
+//!   document (report symbol): paragraph 1 of two special-procedure reports of one State are
+//!   two recommendations, with stable ids that name the document (`TKM-SP-A.HRC.50.10-1`);
+//!   a stored recommendation whose symbol is not known matches by paragraph alone;
+//! - a text in another language than the stored original's (the file's `language`) is a
+//!   translation: kept beside the original (`recommendation_texts`), which stays verbatim;
+//! - an import that adds, updates and supersedes nothing writes nothing, so the data version
+//!   (and every page cached under it) stays.
+//!
+//! [`Store::plan_import`] does all of it in a transaction that it rolls back, and reports
+//! every change field by field (a dry run).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use hrtrack_domain::{ImportBatch, NewRecommendation, NewReview, Position, SourceFormat};
+use hrtrack_domain::{
+    Field, FieldSet, ImportBatch, Mechanism, NewRecommendation, NewReview, Position, SourceFormat,
+};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -32,7 +50,31 @@ pub struct ImportSummary {
     pub unchanged: usize,
     /// Recommendations that an official matrix of the same review holds in its own wording.
     pub superseded: usize,
+    /// True for a dry run ([`Store::plan_import`]): nothing was written.
+    pub dry_run: bool,
     pub reviews: Vec<ReviewSummary>,
+    /// A dry run's changes, recommendation by recommendation (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<RecordChange>,
+}
+
+/// What an import does to one recommendation (reported by a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordChange {
+    pub uid: String,
+    /// `added`, `updated`, `superseded` or `unchanged`.
+    pub change: &'static str,
+    /// For `added`, the fields it gets; for `updated` and `superseded`, what changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field of a recommendation before and after an import, as text (lists joined by ` | `).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,6 +183,8 @@ struct Stored {
     review_id: i64,
     uid: String,
     paragraph: Option<String>,
+    /// The recommendation's own document (see [`NewRecommendation::report_symbol`]).
+    report_symbol: Option<String>,
     text: String,
     text_key: String,
     language: String,
@@ -154,6 +198,8 @@ struct Stored {
     states: BTreeSet<i64>,
     tags: BTreeSet<(String, String)>,
     sdgs: BTreeSet<(i64, String)>,
+    /// Translations: language → (text, the file it came from).
+    texts: BTreeMap<String, (String, String)>,
 }
 
 const TAG_THEME: &str = "theme";
@@ -167,6 +213,26 @@ impl Store {
         &self,
         batch: &ImportBatch,
         progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<ImportSummary, StoreError> {
+        self.run_import(batch, progress, false).await
+    }
+
+    /// What importing `batch` would do, without writing anything: the import runs in a
+    /// transaction that is rolled back, and the summary lists every recommendation it would
+    /// add, update (field by field), supersede or leave unchanged.
+    pub async fn plan_import(
+        &self,
+        batch: &ImportBatch,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<ImportSummary, StoreError> {
+        self.run_import(batch, progress, true).await
+    }
+
+    async fn run_import(
+        &self,
+        batch: &ImportBatch,
+        progress: &mut (dyn FnMut(u64) + Send),
+        dry_run: bool,
     ) -> Result<ImportSummary, StoreError> {
         let countries = CountryIndex::load(self).await?;
         let resolved = resolve_countries(batch, &countries)?;
@@ -191,17 +257,23 @@ impl Store {
             updated: 0,
             unchanged: 0,
             superseded: 0,
+            dry_run,
             reviews: Vec::new(),
+            changes: Vec::new(),
         };
         let mut done = 0u64;
         let mut pending = Pending::default();
         let mut reviews_seen = HashSet::new();
+        // Whether anything is written besides review_counts (which only follow the rest).
+        let mut changed = false;
         for (review, (state_id, recs)) in batch.reviews.iter().zip(resolved) {
             let iso3 = countries
                 .get(state_id)
                 .map_or("XXX", |c| c.iso3.as_str())
                 .to_owned();
-            let (review_id, is_new) = upsert_review(&mut tx, review, state_id).await?;
+            let (review_id, is_new, review_changed) =
+                upsert_review(&mut tx, review, state_id).await?;
+            changed |= review_changed;
             if !reviews_seen.insert(review_id) && !pending.is_empty() {
                 // The same review twice in one batch: the second must see the first's rows.
                 pending.write(&mut tx, self.backend, &now).await?;
@@ -212,7 +284,8 @@ impl Store {
                 load_stored(&mut tx, review_id).await?
             };
             let mut writer = ReviewWriter::new(
-                batch.format,
+                batch,
+                review,
                 review_id,
                 format!(
                     "{iso3}-{}{}",
@@ -225,6 +298,9 @@ impl Store {
                 writer.place(incoming, &mut next_id)?;
             }
             let counts = writer.finish();
+            if dry_run {
+                summary.changes.extend(writer.changes(&countries));
+            }
             writer.into_pending(&mut pending, &countries);
             if pending.inserts.len() + pending.updates.len() >= PENDING_LIMIT {
                 pending.write(&mut tx, self.backend, &now).await?;
@@ -250,6 +326,12 @@ impl Store {
             progress(done);
         }
         pending.write(&mut tx, self.backend, &now).await?;
+        changed |= pending.records_written > 0;
+        if dry_run || !changed {
+            // Nothing to keep: no import run, the data version (and every cached page) stays.
+            tx.rollback().await?;
+            return Ok(summary);
+        }
         let run: i64 = sqlx::query_scalar(
             "INSERT INTO import_runs (format, source, imported_at, added, updated, unchanged) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -350,11 +432,12 @@ fn resolve_countries<'a>(
 }
 
 /// Finds the review (State, mechanism, cycle) or creates it; fills in what it lacked.
+/// Returns its id, whether it is new, and whether anything was written.
 async fn upsert_review(
     tx: &mut Transaction<'static, Any>,
     review: &NewReview,
     state_id: i64,
-) -> Result<(i64, bool), StoreError> {
+) -> Result<(i64, bool, bool), StoreError> {
     let cycle = i64::from(review.cycle.map_or(0, |c| c.get()));
     let session = review.session.map(|s| i64::from(s.get()));
     let existing = sqlx::query(
@@ -379,7 +462,7 @@ async fn upsert_review(
         .bind(review.report_symbol.clone())
         .fetch_one(&mut **tx)
         .await?;
-        return Ok((id, true));
+        return Ok((id, true, true));
     };
     let id: i64 = row.try_get("id")?;
     let stored_session: Option<i64> = row.try_get("session")?;
@@ -394,10 +477,10 @@ async fn upsert_review(
     }
     let date: Option<String> = row.try_get("review_date")?;
     let symbol: Option<String> = row.try_get("report_symbol")?;
-    if (stored_session.is_none() && session.is_some())
+    let fills = (stored_session.is_none() && session.is_some())
         || (date.is_none() && review.date.is_some())
-        || (symbol.is_none() && review.report_symbol.is_some())
-    {
+        || (symbol.is_none() && review.report_symbol.is_some());
+    if fills {
         sqlx::query(
             "UPDATE reviews SET session = COALESCE(session, $1), review_date = COALESCE(review_date, $2), \
              report_symbol = COALESCE(report_symbol, $3) WHERE id = $4",
@@ -409,7 +492,7 @@ async fn upsert_review(
         .execute(&mut **tx)
         .await?;
     }
-    Ok((id, false))
+    Ok((id, false, fills))
 }
 
 async fn load_stored(
@@ -417,9 +500,9 @@ async fn load_stored(
     review_id: i64,
 ) -> Result<Vec<Stored>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, uid, paragraph, text, text_key, language, position, position_source, \
-         position_official, theme_heading, action_category, source_format, superseded \
-         FROM recommendations WHERE review_id = $1 ORDER BY id",
+        "SELECT id, uid, paragraph, report_symbol, text, text_key, language, position, \
+         position_source, position_official, theme_heading, action_category, source_format, \
+         superseded FROM recommendations WHERE review_id = $1 ORDER BY id",
     )
     .bind(review_id)
     .fetch_all(&mut **tx)
@@ -433,6 +516,7 @@ async fn load_stored(
             review_id,
             uid: row.try_get("uid")?,
             paragraph: row.try_get("paragraph")?,
+            report_symbol: row.try_get("report_symbol")?,
             text: row.try_get("text")?,
             text_key: row.try_get("text_key")?,
             language: row.try_get("language")?,
@@ -446,6 +530,7 @@ async fn load_stored(
             states: BTreeSet::new(),
             tags: BTreeSet::new(),
             sdgs: BTreeSet::new(),
+            texts: BTreeMap::new(),
         });
     }
     let states = sqlx::query_as::<_, (i64, i64)>(
@@ -478,12 +563,31 @@ async fn load_stored(
     for (rec, goal, target) in sdgs {
         stored[index[&rec]].sdgs.insert((goal, target));
     }
+    let texts = sqlx::query_as::<_, (i64, String, String, String)>(
+        "SELECT c.recommendation_id, c.language, c.text, c.source FROM recommendation_texts c \
+         JOIN recommendations r ON r.id = c.recommendation_id WHERE r.review_id = $1",
+    )
+    .bind(review_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (rec, language, text, source) in texts {
+        stored[index[&rec]].texts.insert(language, (text, source));
+    }
     Ok(stored)
 }
 
 /// Places the incoming recommendations of one review: new ones, changed ones, unchanged ones.
 struct ReviewWriter {
     format: SourceFormat,
+    /// The fields the file carries (the others stay as stored).
+    fields: FieldSet,
+    /// The file(s), recorded with the translations they bring.
+    source: String,
+    /// UPR reviews have one report per cycle: their recommendations are identified by
+    /// paragraph alone (and their stable ids name no document).
+    upr: bool,
+    /// The review's report symbol as the file gives it, for rows that give none.
+    review_symbol: Option<String>,
     review_id: i64,
     uid_prefix: String,
     /// The review's recommendations as stored, changed in place as rows are merged into them.
@@ -509,15 +613,45 @@ struct Counts {
     superseded: usize,
 }
 
+/// A report symbol as part of a stable id: its letters and digits, the other characters
+/// as single dots (`A/HRC/50/10/Add.1` → `A.HRC.50.10.Add.1`), at most 40 characters.
+fn short_symbol(symbol: &str) -> String {
+    let short = symbol
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(".");
+    // ASCII only: any byte is a character boundary.
+    short[..short.len().min(40)]
+        .trim_end_matches('.')
+        .to_owned()
+}
+
 impl ReviewWriter {
-    fn new(format: SourceFormat, review_id: i64, uid_prefix: String, stored: Vec<Stored>) -> Self {
+    fn new(
+        batch: &ImportBatch,
+        review: &NewReview,
+        review_id: i64,
+        uid_prefix: String,
+        stored: Vec<Stored>,
+    ) -> Self {
         let uids = stored.iter().map(|s| s.uid.clone()).collect();
         let segments = stored.iter().map(|s| segment_keys(&s.text)).collect();
         let has_official = stored
             .iter()
             .any(|s| rank(&s.source_format) == OFFICIAL && !s.superseded);
+        let review_symbol = review
+            .report_symbol
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         Self {
-            format,
+            format: batch.format,
+            fields: review.fields,
+            source: batch.source.clone(),
+            upr: review.mechanism == Mechanism::Upr,
+            review_symbol,
             review_id,
             uid_prefix,
             original: stored.clone(),
@@ -530,13 +664,19 @@ impl ReviewWriter {
         }
     }
 
+    /// Whether two recommendations can be the same one as far as their documents go: always
+    /// in a UPR review; elsewhere unless both documents are known and differ.
+    fn same_document(&self, a: &Option<String>, b: &Option<String>) -> bool {
+        self.upr || a.is_none() || b.is_none() || a == b
+    }
+
     fn place(&mut self, incoming: &Resolved<'_>, next_id: &mut i64) -> Result<(), StoreError> {
         let fresh = self.fresh(incoming);
         if let Some(paragraph) = &fresh.paragraph
-            && let Some(earlier) = self
-                .inserts
-                .iter()
-                .find(|s| s.paragraph.as_ref() == Some(paragraph))
+            && let Some(earlier) = self.inserts.iter().find(|s| {
+                s.paragraph.as_ref() == Some(paragraph)
+                    && (self.upr || s.report_symbol == fresh.report_symbol)
+            })
         {
             return Err(StoreError::Conflict(format!(
                 "{}: paragraph {paragraph} appears twice in this import (also as {:?}); nothing imported",
@@ -546,7 +686,42 @@ impl ReviewWriter {
         match self.find(incoming, &fresh) {
             Some(i) => {
                 let first = self.matched.insert(i);
-                let mut merged = merge(&self.stored[i], fresh, self.format, first);
+                let old = &self.stored[i];
+                // A text in another language than the original's is a translation: it is
+                // kept beside the original, which stays as it is. Only an official matrix
+                // over a lower-rank original is itself the original: the text it replaces
+                // is then kept as that language's translation.
+                let other_language = self.fields.contains(Field::Language)
+                    && !fresh.language.is_empty()
+                    && fresh.language != old.language;
+                let official_over_lower = rank(self.format.code()) == OFFICIAL
+                    && rank(&old.source_format) < OFFICIAL
+                    && first;
+                let translation = other_language && !official_over_lower;
+                if other_language && official_over_lower {
+                    let demoted = (old.text.clone(), old.source_format.clone());
+                    let language = old.language.clone();
+                    self.stored[i].texts.entry(language).or_insert(demoted);
+                }
+                let old = &self.stored[i];
+                let mut fresh = fresh;
+                let translated = if translation {
+                    let text = std::mem::replace(&mut fresh.text, old.text.clone());
+                    fresh.text_key = old.text_key.clone();
+                    Some((
+                        std::mem::replace(&mut fresh.language, old.language.clone()),
+                        text,
+                    ))
+                } else {
+                    None
+                };
+                let mut merged = merge(old, fresh, self.format, first, self.fields);
+                if let Some((language, text)) = translated {
+                    merged.source_format = old.source_format.clone();
+                    if merged.texts.get(&language).is_none_or(|(t, _)| *t != text) {
+                        merged.texts.insert(language, (text, self.source.clone()));
+                    }
+                }
                 merged.superseded = false;
                 self.stored[i] = merged;
             }
@@ -568,17 +743,28 @@ impl ReviewWriter {
         Ok(())
     }
 
-    /// The stored recommendation an incoming one is the same as, if any: same paragraph;
+    /// The stored recommendation an incoming one is the same as, if any: same paragraph (of
+    /// the same document, see [`Self::same_document`]; one of the very document first);
     /// else same text (one not yet matched, preferring one by the same States); else one
     /// part of a joined paragraph, made by one of the same States.
     fn find(&self, incoming: &Resolved<'_>, fresh: &Stored) -> Option<usize> {
-        if let Some(paragraph) = &fresh.paragraph
-            && let Some(i) = self
+        if let Some(paragraph) = &fresh.paragraph {
+            let same_paragraph = |s: &Stored| s.paragraph.as_ref() == Some(paragraph);
+            let found = self
                 .stored
                 .iter()
-                .position(|s| s.paragraph.as_ref() == Some(paragraph))
-        {
-            return Some(i);
+                .position(|s| {
+                    same_paragraph(s) && (self.upr || s.report_symbol == fresh.report_symbol)
+                })
+                .or_else(|| {
+                    self.stored.iter().position(|s| {
+                        same_paragraph(s)
+                            && self.same_document(&s.report_symbol, &fresh.report_symbol)
+                    })
+                });
+            if found.is_some() {
+                return found;
+            }
         }
         let same_text: Vec<usize> = (0..self.stored.len())
             .filter(|i| {
@@ -586,6 +772,7 @@ impl ReviewWriter {
                 s.text_key == fresh.text_key
                     && !self.matched.contains(i)
                     && (fresh.paragraph.is_none() || s.paragraph.is_none())
+                    && self.same_document(&s.report_symbol, &fresh.report_symbol)
             })
             .collect();
         let by_same_states = |i: &usize| !self.stored[*i].states.is_disjoint(&incoming.states);
@@ -603,6 +790,7 @@ impl ReviewWriter {
         candidates.find(|&i| {
             let s = &self.stored[i];
             (fresh.paragraph.is_none() || s.paragraph.is_none())
+                && self.same_document(&s.report_symbol, &fresh.report_symbol)
                 && (self.segments[i].contains(&fresh.text_key)
                     || fresh_segments.contains(&s.text_key))
         })
@@ -632,13 +820,103 @@ impl ReviewWriter {
         }
     }
 
+    /// Every recommendation this import adds, updates, supersedes or matches unchanged, with
+    /// the fields that change (for a dry run; call after [`Self::finish`]).
+    fn changes(&self, countries: &CountryIndex) -> Vec<RecordChange> {
+        let empty = Stored {
+            id: 0,
+            review_id: self.review_id,
+            uid: String::new(),
+            paragraph: None,
+            report_symbol: None,
+            text: String::new(),
+            text_key: String::new(),
+            language: String::new(),
+            position: String::new(),
+            position_source: None,
+            position_official: false,
+            theme_heading: None,
+            action_category: None,
+            source_format: String::new(),
+            superseded: false,
+            states: BTreeSet::new(),
+            tags: BTreeSet::new(),
+            sdgs: BTreeSet::new(),
+            texts: BTreeMap::new(),
+        };
+        let mut changes = Vec::new();
+        for (i, (now, before)) in self.stored.iter().zip(&self.original).enumerate() {
+            let change = if now.superseded && !before.superseded {
+                "superseded"
+            } else if now != before {
+                "updated"
+            } else if self.matched.contains(&i) {
+                "unchanged"
+            } else {
+                continue;
+            };
+            let fields = if change == "unchanged" {
+                Vec::new()
+            } else {
+                field_changes(before, now, countries)
+            };
+            changes.push(RecordChange {
+                uid: now.uid.clone(),
+                change,
+                fields,
+            });
+        }
+        for rec in &self.inserts {
+            changes.push(RecordChange {
+                uid: rec.uid.clone(),
+                change: if rec.superseded {
+                    "superseded"
+                } else {
+                    "added"
+                },
+                fields: field_changes(&empty, rec, countries),
+            });
+        }
+        changes
+    }
+
     /// The incoming recommendation in stored form (id not yet given).
     fn fresh(&self, incoming: &Resolved<'_>) -> Stored {
         let rec = incoming.rec;
         let paragraph = rec.paragraph.as_ref().map(|p| p.as_str().to_owned());
+        let report_symbol = rec
+            .report_symbol
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .or_else(|| {
+                // Rows that name their own document are not in the review's by default.
+                if self.fields.contains(Field::ReportSymbol) {
+                    None
+                } else {
+                    self.review_symbol.clone()
+                }
+            });
+        // Outside the UPR the document is part of the id (UPR ids stay as published).
+        let document = match &report_symbol {
+            Some(symbol) if !self.upr => {
+                let short = short_symbol(symbol);
+                if short.is_empty() {
+                    String::new()
+                } else {
+                    format!("-{short}")
+                }
+            }
+            _ => String::new(),
+        };
         let uid = match &paragraph {
-            Some(p) => format!("{}-{p}", self.uid_prefix),
-            None => format!("{}-t{}", self.uid_prefix, &incoming.text_key[..10]),
+            Some(p) => format!("{}{document}-{p}", self.uid_prefix),
+            None => format!(
+                "{}{document}-t{}",
+                self.uid_prefix,
+                &incoming.text_key[..10]
+            ),
         };
         let mut tags = BTreeSet::new();
         for (kind, values) in [
@@ -665,6 +943,7 @@ impl ReviewWriter {
             review_id: self.review_id,
             uid,
             paragraph,
+            report_symbol,
             text: rec.text.clone(),
             text_key: incoming.text_key.clone(),
             language: rec.language.clone(),
@@ -678,6 +957,7 @@ impl ReviewWriter {
             states: incoming.states.clone(),
             tags,
             sdgs,
+            texts: BTreeMap::new(),
         }
     }
 
@@ -702,6 +982,125 @@ impl ReviewWriter {
     }
 }
 
+/// The fields that differ between two versions of a recommendation, as text.
+fn field_changes(before: &Stored, now: &Stored, countries: &CountryIndex) -> Vec<FieldChange> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let states = |r: &Stored| {
+        let mut names: Vec<String> = r
+            .states
+            .iter()
+            .map(|id| {
+                countries
+                    .get(*id)
+                    .map_or_else(|| id.to_string(), |c| c.name.clone())
+            })
+            .collect();
+        names.sort();
+        names.join(" | ")
+    };
+    let tags = |r: &Stored, kind: &str| {
+        r.tags
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let sdgs = |r: &Stored| {
+        r.sdgs
+            .iter()
+            .map(|(goal, target)| {
+                if target.is_empty() {
+                    goal.to_string()
+                } else {
+                    target.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let mut fields: Vec<(String, String, String)> = vec![
+        (
+            "paragraph".into(),
+            opt(&before.paragraph),
+            opt(&now.paragraph),
+        ),
+        (
+            "report_symbol".into(),
+            opt(&before.report_symbol),
+            opt(&now.report_symbol),
+        ),
+        ("text".into(), before.text.clone(), now.text.clone()),
+        (
+            "language".into(),
+            before.language.clone(),
+            now.language.clone(),
+        ),
+        (
+            "position".into(),
+            before.position.clone(),
+            now.position.clone(),
+        ),
+        (
+            "position_source".into(),
+            opt(&before.position_source),
+            opt(&now.position_source),
+        ),
+        ("recommending_states".into(), states(before), states(now)),
+        (
+            "theme_heading".into(),
+            opt(&before.theme_heading),
+            opt(&now.theme_heading),
+        ),
+        (
+            "themes".into(),
+            tags(before, TAG_THEME),
+            tags(now, TAG_THEME),
+        ),
+        (
+            "affected_persons".into(),
+            tags(before, TAG_AFFECTED),
+            tags(now, TAG_AFFECTED),
+        ),
+        ("sdgs".into(), sdgs(before), sdgs(now)),
+        (
+            "action_category".into(),
+            before
+                .action_category
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            now.action_category
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "upr_issues".into(),
+            tags(before, TAG_UPR_ISSUE),
+            tags(now, TAG_UPR_ISSUE),
+        ),
+        (
+            "superseded".into(),
+            if before.superseded { "yes" } else { "" }.into(),
+            if now.superseded { "yes" } else { "" }.into(),
+        ),
+    ];
+    let languages: BTreeSet<&String> = before.texts.keys().chain(now.texts.keys()).collect();
+    for language in languages {
+        let text = |r: &Stored| {
+            r.texts
+                .get(language)
+                .map(|(t, _)| t.clone())
+                .unwrap_or_default()
+        };
+        fields.push((format!("text ({language})"), text(before), text(now)));
+    }
+    fields
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(field, old, new)| FieldChange { field, old, new })
+        .collect()
+}
+
 /// Recommendations held back before they are written: enough for few, large statements,
 /// few enough to keep the memory of a large import flat.
 const PENDING_LIMIT: usize = 2048;
@@ -718,6 +1117,8 @@ struct Pending {
     /// Reviews whose `review_counts` are replaced by `counts`.
     counted_reviews: Vec<i64>,
     counts: Vec<CountRow>,
+    /// Recommendations inserted or updated so far.
+    records_written: usize,
 }
 
 /// One row of `review_counts` (see the migration for what each kind counts).
@@ -786,12 +1187,14 @@ impl Pending {
     ) -> Result<(), StoreError> {
         let inserts = std::mem::take(&mut self.inserts);
         let updates = std::mem::take(&mut self.updates);
+        self.records_written += inserts.len() + updates.len();
         insert_recommendations(tx, backend, now, &inserts).await?;
         for rec in &updates {
             sqlx::query(
                 "UPDATE recommendations SET paragraph = $1, text = $2, text_key = $3, language = $4, \
                  position = $5, position_source = $6, position_official = $7, theme_heading = $8, \
-                 action_category = $9, source_format = $10, superseded = $11, updated_at = $12 WHERE id = $13",
+                 action_category = $9, source_format = $10, superseded = $11, updated_at = $12, \
+                 report_symbol = $14 WHERE id = $13",
             )
             .bind(rec.paragraph.clone())
             .bind(rec.text.clone())
@@ -806,6 +1209,7 @@ impl Pending {
             .bind(i64::from(rec.superseded))
             .bind(now.to_owned())
             .bind(rec.id)
+            .bind(rec.report_symbol.clone())
             .execute(&mut **tx)
             .await?;
         }
@@ -814,6 +1218,7 @@ impl Pending {
                 "recommendation_states",
                 "recommendation_tags",
                 "recommendation_sdgs",
+                "recommendation_texts",
             ] {
                 let sql = format!(
                     "DELETE FROM {table} WHERE recommendation_id IN ({})",
@@ -862,57 +1267,122 @@ impl Pending {
 /// Combines a stored recommendation with the same one read again (see the module doc).
 ///
 /// `first` is false when an earlier row of the same import was already merged into `old`
-/// (the parts of a joined paragraph): later rows then only add to it.
-fn merge(old: &Stored, new: Stored, format: SourceFormat, first: bool) -> Stored {
+/// (the parts of a joined paragraph): later rows then only add to it. `fields` are the
+/// fields the file carries: the others stay as stored. A table's empty cell keeps what is
+/// stored too (a table cannot clear a field); the other formats give complete records of
+/// what they carry, so their empty lists replace lists of the same format.
+fn merge(old: &Stored, new: Stored, format: SourceFormat, first: bool, fields: FieldSet) -> Stored {
+    let carries = |field: Field| fields.contains(field);
+    let partial = format == SourceFormat::Table;
     let mut merged = old.clone();
     let same_format = old.source_format == format.code() && first;
     let wins = rank(format.code()) >= rank(&old.source_format) && first;
     if wins {
         merged.text = new.text;
         merged.text_key = new.text_key;
-        merged.language = new.language;
+        if carries(Field::Language) && !new.language.is_empty() {
+            merged.language = new.language;
+        }
         merged.source_format = new.source_format;
         if new.paragraph.is_some() {
             merged.paragraph = new.paragraph;
         }
-        if new.theme_heading.is_some() || same_format {
+        if carries(Field::ThemeHeading)
+            && (new.theme_heading.is_some() || (same_format && !partial))
+        {
             merged.theme_heading = new.theme_heading;
+        }
+        if new.report_symbol.is_some() {
+            merged.report_symbol = new.report_symbol;
         }
     } else {
         merged.paragraph = merged.paragraph.or(new.paragraph);
-        merged.theme_heading = merged.theme_heading.or(new.theme_heading);
+        if carries(Field::ThemeHeading) {
+            merged.theme_heading = merged.theme_heading.or(new.theme_heading);
+        }
+        merged.report_symbol = merged.report_symbol.or(new.report_symbol);
     }
-    let has_position = new.position != Position::Pending.code() || new.position_source.is_some();
+    let has_source = carries(Field::PositionSource) && new.position_source.is_some();
+    let has_position =
+        carries(Field::Position) && (new.position != Position::Pending.code() || has_source);
     if has_position && (wins || old.position == Position::Pending.code()) {
         merged.position = new.position;
-        merged.position_source = new.position_source;
         merged.position_official = new.position_official;
+        if carries(Field::PositionSource) && (has_source || !partial) {
+            merged.position_source = new.position_source;
+        }
+    } else if has_source && !carries(Field::Position) && (wins || old.position_source.is_none()) {
+        merged.position_source = new.position_source;
     }
-    if new.action_category.is_some() && (same_format || old.action_category.is_none()) {
+    if carries(Field::ActionCategory)
+        && new.action_category.is_some()
+        && (same_format || old.action_category.is_none())
+    {
         merged.action_category = new.action_category;
     }
-    if same_format {
-        merged.states = new.states;
-    } else {
-        merged.states.extend(new.states);
+    if carries(Field::RecommendingStates) {
+        if same_format && !(partial && new.states.is_empty()) {
+            merged.states = new.states;
+        } else {
+            merged.states.extend(new.states);
+        }
     }
-    let provided: BTreeSet<&str> = match format {
-        SourceFormat::OhchrMatrix => [TAG_THEME, TAG_AFFECTED].into(),
-        SourceFormat::UprInfo => [TAG_UPR_ISSUE].into(),
-        SourceFormat::Table => new.tags.iter().map(|(k, _)| k.as_str()).collect(),
-    };
+    let provided: BTreeSet<&str> = [
+        (Field::Themes, TAG_THEME),
+        (Field::AffectedPersons, TAG_AFFECTED),
+        (Field::UprIssues, TAG_UPR_ISSUE),
+    ]
+    .into_iter()
+    .filter(|(field, kind)| {
+        first && carries(*field) && (!partial || new.tags.iter().any(|(k, _)| k == kind))
+    })
+    .map(|(_, kind)| kind)
+    .collect();
     merged
         .tags
         .retain(|(kind, _)| !provided.contains(kind.as_str()));
     merged.tags.extend(new.tags);
-    if format == SourceFormat::OhchrMatrix
-        || (format == SourceFormat::Table && !new.sdgs.is_empty())
-    {
-        merged.sdgs = new.sdgs;
-    } else {
-        merged.sdgs.extend(new.sdgs);
+    if carries(Field::Sdgs) {
+        if first
+            && (format == SourceFormat::OhchrMatrix
+                || (format == SourceFormat::Table && !new.sdgs.is_empty()))
+        {
+            merged.sdgs = new.sdgs;
+        } else {
+            merged.sdgs.extend(new.sdgs);
+        }
     }
     merged
+}
+
+/// A `recommendations` row as [`insert_json_rows`] takes it: its values in the order of the
+/// columns of [`insert_recommendations`] (more than serde's tuples go to).
+struct RecommendationRow<'a>(&'a Stored, &'a str);
+
+impl Serialize for RecommendationRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let (r, now) = (self.0, self.1);
+        let mut row = serializer.serialize_tuple(17)?;
+        row.serialize_element(&r.id)?;
+        row.serialize_element(&r.uid)?;
+        row.serialize_element(&r.review_id)?;
+        row.serialize_element(&r.paragraph)?;
+        row.serialize_element(&r.report_symbol)?;
+        row.serialize_element(&r.text)?;
+        row.serialize_element(&r.text_key)?;
+        row.serialize_element(&r.language)?;
+        row.serialize_element(&r.position)?;
+        row.serialize_element(&r.position_source)?;
+        row.serialize_element(&i64::from(r.position_official))?;
+        row.serialize_element(&r.theme_heading)?;
+        row.serialize_element(&r.action_category)?;
+        row.serialize_element(&r.source_format)?;
+        row.serialize_element(&i64::from(r.superseded))?;
+        row.serialize_element(now)?;
+        row.serialize_element(now)?;
+        row.end()
+    }
 }
 
 async fn insert_recommendations(
@@ -921,29 +1391,7 @@ async fn insert_recommendations(
     now: &str,
     recs: &[Stored],
 ) -> Result<(), StoreError> {
-    let rows: Vec<_> = recs
-        .iter()
-        .map(|r| {
-            (
-                r.id,
-                &r.uid,
-                r.review_id,
-                &r.paragraph,
-                &r.text,
-                &r.text_key,
-                &r.language,
-                &r.position,
-                &r.position_source,
-                i64::from(r.position_official),
-                &r.theme_heading,
-                r.action_category,
-                &r.source_format,
-                i64::from(r.superseded),
-                now,
-                now,
-            )
-        })
-        .collect();
+    let rows: Vec<RecommendationRow<'_>> = recs.iter().map(|r| RecommendationRow(r, now)).collect();
     insert_json_rows(
         tx,
         backend,
@@ -953,6 +1401,7 @@ async fn insert_recommendations(
             ("uid", Col::Text),
             ("review_id", Col::Int),
             ("paragraph", Col::Text),
+            ("report_symbol", Col::Text),
             ("text", Col::Text),
             ("text_key", Col::Text),
             ("language", Col::Text),
@@ -1019,6 +1468,27 @@ async fn insert_children(
             ("target", Col::Text),
         ],
         &sdgs,
+    )
+    .await?;
+    let texts: Vec<(i64, &str, &str, &str)> = recs
+        .iter()
+        .flat_map(|r| {
+            r.texts.iter().map(|(language, (text, source))| {
+                (r.id, language.as_str(), text.as_str(), source.as_str())
+            })
+        })
+        .collect();
+    insert_json_rows(
+        tx,
+        backend,
+        "recommendation_texts",
+        &[
+            ("recommendation_id", Col::Int),
+            ("language", Col::Text),
+            ("text", Col::Text),
+            ("source", Col::Text),
+        ],
+        &texts,
     )
     .await
 }

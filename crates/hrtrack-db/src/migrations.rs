@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0004_sdg_platform.sql"),
     ),
     (
+        5,
+        "recommendation_documents",
+        include_str!("../../../migrations/sqlite/0005_recommendation_documents.sql"),
+        include_str!("../../../migrations/postgres/0005_recommendation_documents.sql"),
+    ),
+    (
         6,
         "login_throttle",
         include_str!("../../../migrations/sqlite/0006_login_throttle.sql"),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
-use hrtrack_domain::RecommendationRecord;
+use hrtrack_domain::{RecommendationRecord, Translation};
 
 use crate::countries::CountryIndex;
 use crate::filter::{Bound, FilterSql};
@@ -85,7 +85,8 @@ impl Store {
         );
         let rows = sql
             .bind_all(sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT r.id, r.uid, c.name, c.iso3, v.mechanism, v.cycle, v.session, v.review_date, v.report_symbol, \
+                "SELECT r.id, r.uid, c.name, c.iso3, v.mechanism, v.cycle, v.session, v.review_date, \
+                 COALESCE(r.report_symbol, v.report_symbol) AS report_symbol, \
                  r.paragraph, r.text, r.language, r.position, r.position_source, r.theme_heading, \
                  r.action_category, r.source_format \
                  FROM recommendations r JOIN reviews v ON v.id = r.review_id \
@@ -122,6 +123,7 @@ impl Store {
                 action_category: row.try_get("action_category")?,
                 upr_issues: Vec::new(),
                 source_format: row.try_get("source_format")?,
+                translations: Vec::new(),
             });
         }
         if records.is_empty() {
@@ -174,6 +176,22 @@ impl Store {
             if !target.is_empty() {
                 record.sdg_targets.push(target);
             }
+        }
+        let texts = sql
+            .bind_all(sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT recommendation_id, language, text, source FROM recommendation_texts \
+                 WHERE recommendation_id IN ({page_ids}) ORDER BY language"
+            ))))
+            .fetch_all(&self.pool)
+            .await?;
+        for row in texts {
+            records[index[&row.try_get::<i64, _>(0)?]]
+                .translations
+                .push(Translation {
+                    language: row.try_get(1)?,
+                    text: row.try_get(2)?,
+                    source: row.try_get(3)?,
+                });
         }
         Ok(records)
     }

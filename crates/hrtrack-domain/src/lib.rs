@@ -11,9 +11,9 @@ mod schedule;
 mod sdg;
 pub mod spreadsheet;
 
-pub use batch::{ImportBatch, NewRecommendation, NewReview, SourceFormat};
+pub use batch::{Field, FieldSet, ImportBatch, NewRecommendation, NewReview, SourceFormat};
 pub use codes::{Cycle, Mechanism, Paragraph, Position, RegionalGroup, Session};
-pub use record::RecommendationRecord;
+pub use record::{RecommendationRecord, Translation};
 pub use roadmap::{
     ActionRole, ActionStatus, AssessmentStatus, ImplementationLevel, InstitutionKind, Period,
     ReportStatus, Role, SubmissionStatus,

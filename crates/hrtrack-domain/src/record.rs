@@ -28,4 +28,17 @@ pub struct RecommendationRecord {
     pub action_category: Option<i64>,
     pub upr_issues: Vec<String>,
     pub source_format: String,
+    /// The text in other languages than the original's (`text`, `language`), by language.
+    #[serde(default)]
+    pub translations: Vec<Translation>,
+}
+
+/// A recommendation's text in another language than its original, as an import brought it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    /// ISO 639-1 code.
+    pub language: String,
+    pub text: String,
+    /// The file(s) it came from.
+    pub source: String,
 }

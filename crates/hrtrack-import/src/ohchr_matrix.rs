@@ -26,8 +26,8 @@
 use std::collections::HashMap;
 
 use hrtrack_domain::{
-    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, ParseError, Position,
-    SdgGoal, Session, SourceFormat,
+    Cycle, Field, FieldSet, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph,
+    ParseError, Position, SdgGoal, Session, SourceFormat,
 };
 
 use crate::ImportError;
@@ -104,6 +104,20 @@ pub fn read(bytes: &[u8], file: &str, options: &MatrixOptions) -> Result<ImportB
             session,
             date: session.and_then(|s| crate::sessions::year_of_session(s.get())),
             report_symbol,
+            // Complete records of everything a matrix has; UPR Info's own fields it lacks. The
+            // report symbol is the review's (above), not each row's.
+            fields: FieldSet::of(&[
+                Field::Paragraph,
+                Field::Text,
+                Field::Language,
+                Field::Position,
+                Field::PositionSource,
+                Field::RecommendingStates,
+                Field::ThemeHeading,
+                Field::Themes,
+                Field::AffectedPersons,
+                Field::Sdgs,
+            ]),
             recommendations,
         }],
     })

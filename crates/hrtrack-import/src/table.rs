@@ -38,8 +38,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader as _};
 use hrtrack_domain::{
-    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, Position, SdgGoal,
-    SdgTarget, Session, SourceFormat,
+    Cycle, Field, FieldSet, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph,
+    Position, SdgGoal, SdgTarget, Session, SourceFormat,
 };
 use serde::Deserialize;
 
@@ -436,7 +436,10 @@ pub fn read(
 
     let mut reviews: Vec<NewReview> = Vec::new();
     let mut review_of: HashMap<(String, Mechanism, Option<Cycle>), usize> = HashMap::new();
-    let mut by_paragraph: HashMap<(usize, String), usize> = HashMap::new();
+    let fields =
+        carried_fields(|field| columns.contains_key(field) || mapping.defaults.contains_key(field));
+    // (review, document outside the UPR, paragraph) -> recommendation
+    let mut by_paragraph: HashMap<(usize, Option<String>, String), usize> = HashMap::new();
     let mut by_text: HashMap<(usize, String), usize> = HashMap::new();
     let mut errors: Vec<ImportError> = Vec::new();
     let mut more_errors = 0usize;
@@ -541,6 +544,7 @@ pub fn read(
                                 .and_then(|s| crate::sessions::year_of_session(s.get()))
                         }),
                         report_symbol: optional("report_symbol"),
+                        fields,
                         recommendations: Vec::new(),
                     });
                     reviews.len() - 1
@@ -549,9 +553,16 @@ pub fn read(
             if review.session.is_none() {
                 review.session = session;
             }
+            let report_symbol = optional("report_symbol");
+            // Outside the UPR, a State's reports share one review: paragraph 1 of each is another
+            // recommendation.
+            let document = report_symbol
+                .clone()
+                .filter(|_| mechanism != Mechanism::Upr);
             let rec = NewRecommendation {
                 origin: origin.clone(),
                 paragraph: paragraph.clone(),
+                report_symbol,
                 text: text.clone(),
                 language: optional("language").unwrap_or_else(|| "en".to_owned()),
                 recommending_states: list("recommending_states"),
@@ -567,7 +578,7 @@ pub fn read(
             };
             let earlier = match &paragraph {
                 Some(p) => by_paragraph
-                    .get(&(review_index, p.as_str().to_owned()))
+                    .get(&(review_index, document.clone(), p.as_str().to_owned()))
                     .copied(),
                 None => by_text.get(&(review_index, text.clone())).copied(),
             };
@@ -594,7 +605,7 @@ pub fn read(
                 None => {
                     let i = review.recommendations.len();
                     if let Some(p) = &paragraph {
-                        by_paragraph.insert((review_index, p.as_str().to_owned()), i);
+                        by_paragraph.insert((review_index, document, p.as_str().to_owned()), i);
                     } else {
                         by_text.insert((review_index, text.clone()), i);
                     }
@@ -619,4 +630,20 @@ pub fn read(
         source: file.to_owned(),
         reviews,
     })
+}
+
+/// The recommendation fields a table carries, given which table fields it has (a column or
+/// a default): the store leaves the others as they are.
+fn carried_fields(has: impl Fn(&str) -> bool) -> FieldSet {
+    let mut fields = FieldSet::of(&[Field::Text]);
+    for field in Field::ALL {
+        let carried = match field {
+            Field::Sdgs => has("sdg_goals") || has("sdg_targets"),
+            other => has(other.code()),
+        };
+        if carried {
+            fields.insert(field);
+        }
+    }
+    fields
 }

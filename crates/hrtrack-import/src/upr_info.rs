@@ -16,7 +16,8 @@
 use std::collections::HashMap;
 
 use hrtrack_domain::{
-    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Position, Session, SourceFormat,
+    Cycle, Field, FieldSet, ImportBatch, Mechanism, NewRecommendation, NewReview, Position,
+    Session, SourceFormat,
 };
 
 use crate::ImportError;
@@ -234,6 +235,16 @@ pub fn read_encoded(
                     session: Some(session),
                     date: crate::sessions::year_of_session(session.get()),
                     report_symbol: None,
+                    // What every row of the export gives; the rest (paragraphs, themes,
+                    // SDGs) it does not have, and leaves as stored.
+                    fields: FieldSet::of(&[
+                        Field::Text,
+                        Field::Language,
+                        Field::Position,
+                        Field::RecommendingStates,
+                        Field::ActionCategory,
+                        Field::UprIssues,
+                    ]),
                     recommendations: Vec::new(),
                 });
                 reviews.len() - 1

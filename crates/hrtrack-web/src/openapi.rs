@@ -405,20 +405,8 @@ fn schemas() -> Value {
         schema["properties"]["recommending_states"] = integer();
         schema
     };
-    json!({
-        "Error": object(&[("error", {
-            let mut detail = object(&[
-                ("code", json!({"type": "string", "enum": codes})),
-                ("message", string()),
-            ]);
-            detail["properties"]["current"] = json!({
-                "type": "object",
-                "description": "With `stale_version` only: the record as it is now."
-            });
-            detail
-        })]),
-        "Health": object(&[("status", json!({"type": "string", "enum": ["ok", "unavailable"]}))]),
-        "RecommendationRecord": object(&[
+    let recommendation_record = {
+        let mut schema = object(&[
             ("uid", string()),
             ("state", string()),
             ("state_iso3", string()),
@@ -441,7 +429,34 @@ fn schemas() -> Value {
             ("action_category", nullable("integer")),
             ("upr_issues", array(string())),
             ("source_format", string()),
-        ]),
+            (
+                "translations",
+                array(object(&[
+                    ("language", string()),
+                    ("text", string()),
+                    ("source", string()),
+                ])),
+            ),
+        ]);
+        schema["properties"]["translations"]["description"] = json!(
+            "The text in other languages than the original's (`text`, `language`), as imports brought them."
+        );
+        schema
+    };
+    json!({
+        "Error": object(&[("error", {
+            let mut detail = object(&[
+                ("code", json!({"type": "string", "enum": codes})),
+                ("message", string()),
+            ]);
+            detail["properties"]["current"] = json!({
+                "type": "object",
+                "description": "With `stale_version` only: the record as it is now."
+            });
+            detail
+        })]),
+        "Health": object(&[("status", json!({"type": "string", "enum": ["ok", "unavailable"]}))]),
+        "RecommendationRecord": recommendation_record,
         "RecommendationPage": object(&[
             ("total", integer()),
             ("page", integer()),

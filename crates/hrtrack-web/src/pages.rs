@@ -1198,12 +1198,26 @@ async fn one_recommendation(
     let codes = iso3_by_name(&catalogue.states);
     let goals = &catalogue.goals;
     let title = lang.format("rec.title", &[("uid", &record.uid)]);
-    let mut body = format!(
-        "<h1>{}</h1><blockquote class=\"verbatim\" lang=\"{}\"><p>{}</p></blockquote><dl class=\"facts\">",
-        escape(&title),
+    let mut body = format!("<h1>{}</h1>", escape(&title));
+    // In the page language when a translation exists, marked as one; the original after it.
+    let translation = record
+        .translations
+        .iter()
+        .find(|t| t.language == lang.code() && record.language != lang.code());
+    if let Some(translation) = translation {
+        body.push_str(&format!(
+            "<p class=\"translation-note\">{}</p><blockquote class=\"translation\" lang=\"{}\"><p>{}</p></blockquote><h2>{}</h2>",
+            escape(&lang.format("rec.translation", &[("source", &translation.source)])),
+            escape(&translation.language),
+            escape(&translation.text),
+            escape(&lang.format("rec.original", &[("language", &record.language)]))
+        ));
+    }
+    body.push_str(&format!(
+        "<blockquote class=\"verbatim\" lang=\"{}\"><p>{}</p></blockquote><dl class=\"facts\">",
         escape(&record.language),
         escape(&record.text)
-    );
+    ));
     body.push_str(&fact(
         lang,
         "rec.paragraph",

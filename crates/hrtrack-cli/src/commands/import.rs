@@ -1,5 +1,7 @@
 //! `hrtrack import FORMAT FILE…`: read every file first (any error stops before a write),
 //! then write them all in one transaction, with a progress bar when it takes over a second.
+//! With `--dry-run`, the import runs in a transaction that is rolled back, and every change
+//! it would make is printed (added, updated field by field, superseded, unchanged).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,6 +21,10 @@ use crate::output::out;
 
 pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
     if args.format.is_sdg() {
+        anyhow::ensure!(
+            !args.dry_run,
+            "--dry-run is for imports of recommendations (ohchr-matrix, upr-info, table)"
+        );
         return super::import_sdg::run(store, args).await;
     }
     let mapping = match &args.mapping {
@@ -45,13 +51,58 @@ pub async fn run(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
         )?);
     }
     let batch = combine(batches).context("no file to import")?;
-    let summary = write(store, &batch).await?;
+    let summary = if args.dry_run {
+        store.plan_import(&batch, &mut |_| {}).await?
+    } else {
+        write(store, &batch).await?
+    };
     if args.json {
         out!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if args.dry_run {
+        print_plan(&summary);
     } else {
         output::print_import_summary(&summary);
     }
     Ok(())
+}
+
+/// Up to how many unchanged recommendations a dry run names on the terminal.
+const UNCHANGED_LISTED: usize = 50;
+
+/// A dry run's changes for people: one line per recommendation added, updated or
+/// superseded (with each field's old → new value), and how many are left unchanged.
+fn print_plan(summary: &ImportSummary) {
+    out!(
+        "Dry run, nothing written. {} ({}) would add {}, update {}, supersede {}, leave {} unchanged, in {} review(s):",
+        summary.source,
+        summary.format,
+        summary.added,
+        summary.updated,
+        summary.superseded,
+        summary.unchanged,
+        summary.reviews.len()
+    );
+    for change in summary.changes.iter().filter(|c| c.change != "unchanged") {
+        out!("  {} {}", change.change, change.uid);
+        for field in &change.fields {
+            if change.change == "added" {
+                out!("    {}: {}", field.field, field.new);
+            } else {
+                out!("    {}: {:?} → {:?}", field.field, field.old, field.new);
+            }
+        }
+    }
+    let unchanged: Vec<&str> = summary
+        .changes
+        .iter()
+        .filter(|c| c.change == "unchanged")
+        .map(|c| c.uid.as_str())
+        .collect();
+    match unchanged.len() {
+        0 => {}
+        n if n <= UNCHANGED_LISTED => out!("  unchanged: {}", unchanged.join(", ")),
+        n => out!("  unchanged: {n} recommendations (--json lists them)"),
+    }
 }
 
 /// Reads one file in `format`.

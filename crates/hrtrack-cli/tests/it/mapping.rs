@@ -100,3 +100,70 @@ fn semicolon_table_with_default_separator() {
         serde_json::json!(["France", "Italy"])
     );
 }
+
+/// `import table --dry-run`: prints each change field by field and writes nothing (the
+/// records, the statistics and the data version stay); `--json` gives the same as JSON.
+#[test]
+fn imports_keep_a_dry_run_prints_the_changes_and_writes_nothing() {
+    let ws = Workspace::new();
+    let table = ws.write("ministry.csv", TABLE);
+    let mapping = ws.write("mapping.toml", MAPPING);
+    ws.ok(&["import", "table", "--mapping", &mapping, &table]);
+    let before = ws.ok(&["show", "TKM-UPR4-144.2", "--json"]);
+    let stats = ws.stats(&[]);
+
+    // Only paragraph, text and position, with one position changed and one row more.
+    let partial = ws.write(
+        "positions.csv",
+        "No.,Recommendation,Position\n\
+         144.1,Ratify the Optional Protocol to the Convention against Torture.,Supported\n\
+         144.2,Abolish the death penalty in law.,Supported\n\
+         144.4,Ensure the independence of the judiciary.,Noted\n",
+    );
+    let partial_mapping = ws.write(
+        "positions.toml",
+        "[columns]\nparagraph = \"No.\"\ntext = \"Recommendation\"\nposition = \"Position\"\n\
+         [defaults]\nstate = \"Turkmenistan\"\ncycle = \"4\"\nsession = \"44\"\n",
+    );
+    let args = [
+        "import",
+        "table",
+        "--dry-run",
+        "--mapping",
+        &partial_mapping,
+        &partial,
+    ];
+    let printed = ws.ok(&args);
+    assert!(printed.contains("Dry run, nothing written"), "{printed}");
+    assert!(printed.contains("updated TKM-UPR4-144.2"), "{printed}");
+    assert!(
+        printed.contains("position: \"noted\" → \"supported\""),
+        "{printed}"
+    );
+    assert!(printed.contains("added TKM-UPR4-144.4"), "{printed}");
+    assert!(printed.contains("unchanged: TKM-UPR4-144.1"), "{printed}");
+    assert!(!printed.contains("recommending_states"), "{printed}");
+
+    let mut json_args = args.to_vec();
+    json_args.insert(2, "--json");
+    let plan = parse_json(&ws.ok(&json_args));
+    assert_eq!(plan["dry_run"], true, "{plan:#}");
+    assert_eq!(
+        (&plan["added"], &plan["updated"], &plan["unchanged"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{plan:#}"
+    );
+
+    assert_eq!(ws.ok(&["show", "TKM-UPR4-144.2", "--json"]), before);
+    assert_eq!(ws.stats(&[]), stats);
+    // The real import then keeps the recommending States the file does not carry.
+    ws.ok(&["import", "table", "--mapping", &partial_mapping, &partial]);
+    let after = parse_json(&ws.ok(&["show", "TKM-UPR4-144.2", "--json"]));
+    assert_eq!(after["position"], "supported");
+    assert_eq!(after["recommending_states"], serde_json::json!(["Spain"]));
+    assert_eq!(ws.stats(&[])["recommending_states"], 6);
+}

@@ -177,3 +177,29 @@ fn closed_standard_output_is_not_a_panic() {
         );
     }
 }
+
+/// `--dry-run` for the OHCHR matrix and UPR Info formats too: the whole plan, nothing written.
+#[test]
+fn imports_keep_a_dry_run_of_a_matrix_or_upr_info_writes_nothing() {
+    let ws = Workspace::new();
+    for (format, file, added) in [
+        ("ohchr-matrix", slovenia_4_docx(), 254),
+        ("upr-info", turkmenistan_csv(), 270),
+    ] {
+        let plan = parse_json(&ws.ok(&["import", format, "--dry-run", "--json", path_str(&file)]));
+        assert_eq!(plan["dry_run"], true, "{format}");
+        assert_eq!(plan["added"], added, "{format}");
+        let printed = ws.ok(&["import", format, "--dry-run", path_str(&file)]);
+        assert!(
+            printed.starts_with("Dry run, nothing written."),
+            "{printed}"
+        );
+    }
+    assert_eq!(count(&ws.stats(&[]), "recommendations"), 0);
+    let sdg = ws.run(&["import", "open-sdg", "--dry-run", "nothing.csv"]);
+    assert!(!sdg.status.success());
+    assert!(
+        String::from_utf8_lossy(&sdg.stderr)
+            .contains("--dry-run is for imports of recommendations")
+    );
+}

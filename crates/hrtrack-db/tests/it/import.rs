@@ -5,7 +5,7 @@
 
 use hrtrack_db::{RecommendationFilter, Store, StoreError};
 use hrtrack_domain::{
-    Cycle, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, SourceFormat,
+    Cycle, FieldSet, ImportBatch, Mechanism, NewRecommendation, NewReview, Paragraph, SourceFormat,
 };
 
 use crate::support::{
@@ -258,6 +258,7 @@ async fn a_paragraph_given_twice_with_different_texts_is_refused() {
         session: None,
         date: None,
         report_symbol: None,
+        fields: FieldSet::all(),
         recommendations,
     };
     let batch = ImportBatch {

@@ -6,6 +6,7 @@ mod cross_source;
 mod documented_counts;
 mod export;
 mod import;
+mod imports_keep;
 mod queries;
 mod review_counts;
 mod roadmap;

@@ -553,3 +553,44 @@ fn hrtrack_escape(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
 }
+
+#[tokio::test]
+async fn imports_keep_a_translation_shows_in_the_page_language_beside_the_original() {
+    each_backend(async |app| {
+        for csv in [
+            "state,cycle,paragraph,text,language\n\
+             Iceland,4,140.1,Ratify the Optional Protocol to the Convention against Torture,en\n",
+            "state,cycle,paragraph,text,language\n\
+             Iceland,4,140.1,Ратифицировать Факультативный протокол к Конвенции против пыток,ru\n",
+        ] {
+            let batch = hrtrack_import::table::read(csv.as_bytes(), "t.csv", None)
+                .unwrap_or_else(|e| panic!("{e}"));
+            app.store
+                .import_batch(&batch, &mut |_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let uri = "/recommendations/ISL-UPR4-140.1";
+        let ru = page(app, &with_lang(uri, "ru")).await;
+        assert!(
+            ru.contains("<blockquote class=\"translation\" lang=\"ru\"><p>Ратифицировать Факультативный протокол"),
+            "{ru}"
+        );
+        assert!(ru.contains("Перевод (не официальный текст), источник: t.csv"));
+        assert!(ru.contains("Оригинальный текст (en)"));
+        assert!(ru.contains(
+            "<blockquote class=\"verbatim\" lang=\"en\"><p>Ratify the Optional Protocol"
+        ));
+        let en = page(app, &with_lang(uri, "en")).await;
+        assert!(!en.contains("Ратифицировать"), "{en}");
+        assert!(!en.contains("class=\"translation\""));
+        let record = app.get_json("/api/v1/recommendations/ISL-UPR4-140.1").await;
+        assert_eq!(
+            record["text"],
+            "Ratify the Optional Protocol to the Convention against Torture"
+        );
+        assert_eq!(record["language"], "en");
+        assert_eq!(record["translations"][0]["language"], "ru");
+    })
+    .await;
+}
