@@ -22,6 +22,7 @@ fn record() -> RecommendationRecord {
         paragraph: Some("140.7".to_owned()),
         text: HOSTILE.to_owned(),
         language: "en".to_owned(),
+        translations: Vec::new(),
         position: "supported".to_owned(),
         position_source: None,
         recommending_states: vec!["Germany".to_owned()],

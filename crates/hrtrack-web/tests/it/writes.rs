@@ -547,6 +547,7 @@ async fn writes_public_csv_downloads_neutralise_formulas() {
             dataflow: None,
             observations: vec![observation],
             rows: Vec::new(),
+            warnings: Vec::new(),
         };
         app.store
             .import_sdg(std::slice::from_ref(&dataset), &mut |_| {})
