@@ -103,6 +103,10 @@ pub struct SdgBreakdowns {
     /// Dimension id -> the codes present, with [`TOTAL_CODE`] when some series leaves the
     /// dimension out (units and SERIES not included).
     pub dimensions: BTreeMap<String, Vec<String>>,
+    /// Each published series: its SERIES code and its dimensions, so that defaults can be
+    /// chosen among the series that other choices leave (not part of any document).
+    #[serde(skip)]
+    pub combinations: Vec<(String, Codes)>,
 }
 
 /// One field of an indicator's national metadata.
@@ -371,8 +375,14 @@ impl Store {
             .remove(UNIT_DIMENSION)
             .map(|u| u.into_iter().filter(|c| c != TOTAL_CODE).collect())
             .unwrap_or_default();
-        let series_codes: BTreeSet<String> = series.into_iter().map(|(_, code, _)| code).collect();
+        let combinations: Vec<(String, Codes)> = series
+            .into_iter()
+            .map(|(_, code, dimensions)| (code, dimensions))
+            .collect();
+        let series_codes: BTreeSet<String> =
+            combinations.iter().map(|(code, _)| code.clone()).collect();
         Ok(SdgBreakdowns {
+            combinations,
             series: series_codes.into_iter().collect(),
             units,
             dimensions: codes

@@ -21,7 +21,7 @@ use axum::routing::get;
 use hrtrack_db::sdg_read::{TOTAL_CODE, UNIT_DIMENSION};
 use hrtrack_db::sdg_reference::METADATA_FIELDS;
 use hrtrack_db::{SdgBreakdowns, SdgIndicatorStatus, SdgSlice};
-use hrtrack_sdg::Observation;
+use hrtrack_sdg::{Codes, Observation};
 
 use crate::AppState;
 use crate::charts::{self, Series, StackedBar};
@@ -173,17 +173,48 @@ pub(crate) fn choose_slice(
             chosen.slice.series = breakdowns.series.first().cloned();
         }
         let units = (UNIT_DIMENSION.to_owned(), breakdowns.units.clone());
+        // Each default is chosen among the series that the choices so far still admit, so
+        // that defaults select data whenever the explicit choices do (an indicator may hold
+        // series of different shapes: one source breaks down by sex, another has no sex).
+        let mut left: Vec<&(String, Codes)> = breakdowns
+            .combinations
+            .iter()
+            .filter(|(code, dimensions)| chosen.slice.admits(code, dimensions))
+            .collect();
         for (id, present) in breakdowns.dimensions.iter().chain([(&units.0, &units.1)]) {
             if chosen.by.as_deref() == Some(id.as_str()) || chosen.slice.dimensions.contains_key(id)
             {
                 continue;
             }
-            let default = if present.iter().any(|c| c == TOTAL_CODE) {
+            let code_of = |dimensions: &Codes| {
+                dimensions
+                    .get(id)
+                    .map_or(TOTAL_CODE, String::as_str)
+                    .to_owned()
+            };
+            let mut here: Vec<String> = left.iter().map(|(_, d)| code_of(d)).collect();
+            here.sort_unstable();
+            here.dedup();
+            let is_unit = id == UNIT_DIMENSION;
+            let default = if here.is_empty() {
+                // Nothing left to choose from: the explicit choices select no data anyway.
+                if !is_unit && present.iter().any(|c| c == TOTAL_CODE) {
+                    Some(TOTAL_CODE.to_owned())
+                } else {
+                    present.first().cloned()
+                }
+            } else if is_unit {
+                here.iter()
+                    .find(|c| *c != TOTAL_CODE)
+                    .or(here.first())
+                    .cloned()
+            } else if here.iter().any(|c| c == TOTAL_CODE) {
                 Some(TOTAL_CODE.to_owned())
             } else {
-                present.first().cloned()
+                here.first().cloned()
             };
             if let Some(code) = default {
+                left.retain(|(_, d)| code_of(d) == code);
                 chosen.slice.dimensions.insert(id.clone(), vec![code]);
             }
         }

@@ -773,3 +773,65 @@ async fn sdg_series_without_an_indicator_in_the_file_are_on_their_indicator_page
     })
     .await;
 }
+
+/// An indicator whose series come in two shapes (Kazakhstan's Open SDG 5.5.1 without sex or
+/// area, and SDMX series broken down by sex, area and frequency in another unit, as the demo's
+/// Tajikistan data): the page's defaults are chosen among the series the other defaults leave,
+/// so the default page shows data instead of "no published data for this choice".
+#[tokio::test]
+async fn defaults_select_data_when_series_have_different_shapes() {
+    each_backend(async |app| {
+        import(app).await;
+        let other_shape = |series: &str, year: &str, value: f64| Observation {
+            series: series.to_owned(),
+            indicator: Some("5.5.1".to_owned()),
+            dimensions: [("SEX", "F"), ("REF_AREA", "762"), ("FREQ", "A")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            time_period: year.to_owned(),
+            value: Some(value),
+            attributes: [("UNIT_MEASURE", "PERCENT")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Observation::default()
+        };
+        let dataset = hrtrack_sdg::Dataset {
+            source: "other-shape.xml".to_owned(),
+            format: hrtrack_sdg::SdgFormat::SdmxCsv2,
+            dataflow: None,
+            observations: vec![
+                other_shape("SG_GEN_PARL", "2019", 27.0),
+                other_shape("SG_GEN_LOCG", "2019", 20.6),
+            ],
+            rows: Vec::new(),
+            warnings: Vec::new(),
+        };
+        app.store
+            .import_sdg(std::slice::from_ref(&dataset), &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        app.refresh_index().await;
+        let breakdowns = app.store.sdg_breakdowns("5.5.1").await.expect("breakdowns");
+        assert!(breakdowns.dimensions.contains_key("SEX"), "{breakdowns:?}");
+
+        let page = app.get("/sdg/indicators/5.5.1").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        assert!(html.contains("<svg"), "the default page has no chart");
+        assert!(
+            !table_numbers(&html).is_empty(),
+            "the default page has no numbers"
+        );
+        // Both series drawn, from Kazakhstan's shape (no sex): not the other shape's 27.
+        assert_eq!(drawn_lines(&html), 2);
+        assert!(!table_numbers(&html).contains(&"27".to_owned()), "{html}");
+
+        // Choosing the other shape's sex picks its unit and area by default.
+        let page = app.get("/sdg/indicators/5.5.1?SEX=F").await;
+        let numbers = table_numbers(&page.text());
+        assert!(numbers.contains(&"27".to_owned()), "{numbers:?}");
+    })
+    .await;
+}
