@@ -18,10 +18,12 @@
 #      (a) two zip-bomb uploads at once, (b) 100 concurrent sign-ins (unknown names, wrong
 #      passwords), (c) an import (UPR Info's Turkmenistan rows, which changes the data version)
 #      and then 200 concurrent requests over five public pages; for each, /healthz p50, p99 and
-#      max, and the count of HTTP 5xx (the load's and /healthz's).
+#      max, and the count of HTTP 5xx (the load's and /healthz's);
+#   5. the server's memory rise while 10, then 40 clients download one public 20 MiB evidence
+#      file at once (put on a report of a small `seed-roadmap` Roadmap with sqlite3).
 #
 # Usage: cargo build --release -p hrtrack-cli && bench/hostile.sh
-# Needs: python3, curl. HRTRACK_BIN (default target/release/hrtrack). Builds nothing. Kills only
+# Needs: python3, curl, sqlite3. HRTRACK_BIN (default target/release/hrtrack). Builds nothing. Kills only
 # the server it started. Run nothing else meanwhile: the figures are of this machine.
 set -euo pipefail
 
@@ -32,7 +34,7 @@ TURKMENISTAN=$ROOT/data/upr/upr_info_turkmenistan_cycles1-2.csv
 PASSWORD='bench-hostile-password-1'
 
 die() { echo "bench/hostile.sh: error: $*" >&2; exit 1; }
-for tool in python3 curl; do
+for tool in python3 curl sqlite3; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
 [[ -x $BIN ]] || die "no hrtrack binary at $BIN; build it first: cargo build --release -p hrtrack-cli"
@@ -56,6 +58,17 @@ timeout 300 "$BIN" --db "$db" import ohchr-matrix "$SLOVENIA" >"$TMP/import.out"
 HRTRACK_PASSWORD=$PASSWORD timeout 60 "$BIN" --db "$db" user add bench --role statistician \
     >"$TMP/user.out" 2>&1 || die "user add failed: $(tail -n 3 "$TMP/user.out")"
 
+# A small Roadmap with published reports, and a public 20 MiB evidence file on the first of them
+# (written with sqlite3, as an upload would store it) for the download run (d).
+HRTRACK_PASSWORD=$PASSWORD timeout 120 "$BIN" --db "$db" seed-roadmap --actions 3 --indicators 3 \
+    --reports 12 >"$TMP/seed.out" 2>&1 || die "seed-roadmap failed: $(tail -n 3 "$TMP/seed.out")"
+EVIDENCE_ID=$(sqlite3 "$TMP/hostile.db" "INSERT INTO evidence (report_id, title, file_name, \
+    media_type, size, sha256, content, public, created_at) SELECT r.id, 'bench', 'bench.pdf', \
+    'application/pdf', 20971520, '', zeroblob(20971520), 1, '2026-01-01T00:00:00Z' \
+    FROM progress_reports r JOIN actions a ON a.id = r.action_id \
+    WHERE r.status = 'published' AND a.published = 1 ORDER BY r.id LIMIT 1 RETURNING id;")
+[[ -n $EVIDENCE_ID ]] || die "no published report to put the evidence file on"
+
 "$BIN" --db "$db" serve --addr 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
 address=
@@ -69,11 +82,12 @@ done
 [[ -n $address ]] || die "the server did not start: $(tail -n 5 "$TMP/serve.err")"
 echo "server: $BIN (pid $SERVER_PID) on $address"
 
-timeout 900 python3 - "$address" "$SERVER_PID" "$TMP" "$PASSWORD" "$BIN" "$db" "$TURKMENISTAN" <<'PY'
+timeout 900 python3 - "$address" "$SERVER_PID" "$TMP" "$PASSWORD" "$BIN" "$db" "$TURKMENISTAN" \
+    "$EVIDENCE_ID" <<'PY'
 import http.client, io, json, os, re, subprocess, sys, threading, time, uuid, zipfile
 from concurrent.futures import ThreadPoolExecutor
 
-address, pid, tmp, password, binary, db, turkmenistan = sys.argv[1:8]
+address, pid, tmp, password, binary, db, turkmenistan, evidence_id = sys.argv[1:9]
 host, port = address.rsplit(":", 1)
 port = int(port)
 MB = 1024 * 1024
@@ -274,6 +288,36 @@ def pages_after_import():
     with ThreadPoolExecutor(200) as pool:
         return list(pool.map(lambda n: request("GET", paths[n % len(paths)])[0], range(200)))
 with_health_probe("c: import, then 200 concurrent page requests", pages_after_import)
+
+# ---- memory while clients download a 20 MiB evidence file ----
+# The old code held each download whole (40 at once: +900 MB). Now a download holds a 256 KiB
+# part, and the database's page caches (16 MiB per SQLite connection) and two part reads at
+# once are the fixed cost: 10 downloads and then 40 should cost about the same.
+print()
+print("memory, public downloads of a 20 MiB evidence file, 10 then 40 at once "
+      "(goal: 40 cost no more than 10, within 50 MB; and a rise < 200 MB):")
+def download(_):
+    status, _, data, _ = request("GET", f"/api/v1/evidence/{evidence_id}", timeout=300)
+    return status, len(data)
+time.sleep(1)
+base_rss, base_peak = status_kb("VmRSS"), status_kb("VmHWM")
+rises = []
+for clients in (10, 40):
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(download, range(clients)))
+    seconds = time.monotonic() - started
+    after, peak = status_kb("VmRSS"), status_kb("VmHWM")
+    rise = max(after - base_rss, peak - max(base_peak, base_rss)) / 1024
+    rises.append(rise)
+    whole = sum(1 for status, size in results if status == 200 and size == 20 * MB)
+    print(f"  {clients:2} at once: {whole} of {clients} whole (200, 20 MiB) in {seconds:.1f} s; "
+          f"VmRSS {base_rss / 1024:.1f} -> {after / 1024:.1f} MB, VmHWM {base_peak / 1024:.1f} -> "
+          f"{peak / 1024:.1f} MB; rise {rise:.1f} MB")
+    if whole != clients:
+        print("  MISSES the goal: a download was cut short")
+print(f"  40 at once cost {rises[1] - rises[0]:+.1f} MB more than 10: "
+      f"{verdict(rises[1] - rises[0] < 50 and rises[1] < 200)}")
 PY
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
