@@ -582,7 +582,6 @@ impl Store {
         Ok(compare_observations(&before, &after))
     }
 
-    /// The published observations of an indicator, as observations.
     /// The number of the indicator's latest published version (0: none yet). Read it before
     /// the published observations a submission is validated against, and give it as the
     /// submission's `base_version`.
@@ -591,6 +590,7 @@ impl Store {
         latest_version(&mut conn, indicator).await
     }
 
+    /// The published observations of an indicator, as observations.
     pub async fn sdg_published_observations(
         &self,
         indicator: &str,

@@ -440,7 +440,16 @@ pub(crate) async fn write_sdg(
         dataset_ids.push(upsert_dataset(tx, dataset, &now, &mut summary).await?);
     }
     let mut index = load_series(tx).await?;
-    let series_indicators = load_series_indicators(tx).await?;
+    // Only rows without an indicator (SDMX series of the global DSD) need the series list.
+    let series_indicators = if datasets
+        .iter()
+        .flat_map(|d| &d.observations)
+        .any(|o| o.indicator.is_none())
+    {
+        load_series_indicators(tx).await?
+    } else {
+        HashMap::new()
+    };
     let no_indicator = vec![String::new()];
     let stored_series: HashSet<i64> = index.by_key.values().copied().collect();
     let mut touched: HashSet<i64> = HashSet::new();

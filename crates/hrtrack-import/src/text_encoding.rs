@@ -14,8 +14,8 @@
 //!    Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) count against it.
 //!    The higher total wins; a tie goes to Windows-1252, the more common today.
 //!
-//! Mac Roman is not among the WHATWG encodings `encoding_rs` implements; its 128 upper
-//! characters are in [`MAC_ROMAN`].
+//! Both decodings are `encoding_rs`'s (`WINDOWS_1252`, and `MACINTOSH`, WHATWG's name for
+//! Mac Roman).
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -57,26 +57,6 @@ impl FromStr for TextEncoding {
     }
 }
 
-/// The characters of Mac Roman bytes 0x80–0xFF (bytes below 0x80 are ASCII).
-pub const MAC_ROMAN: [char; 128] = [
-    '\u{00C4}', '\u{00C5}', '\u{00C7}', '\u{00C9}', '\u{00D1}', '\u{00D6}', '\u{00DC}', '\u{00E1}',
-    '\u{00E0}', '\u{00E2}', '\u{00E4}', '\u{00E3}', '\u{00E5}', '\u{00E7}', '\u{00E9}', '\u{00E8}',
-    '\u{00EA}', '\u{00EB}', '\u{00ED}', '\u{00EC}', '\u{00EE}', '\u{00EF}', '\u{00F1}', '\u{00F3}',
-    '\u{00F2}', '\u{00F4}', '\u{00F6}', '\u{00F5}', '\u{00FA}', '\u{00F9}', '\u{00FB}', '\u{00FC}',
-    '\u{2020}', '\u{00B0}', '\u{00A2}', '\u{00A3}', '\u{00A7}', '\u{2022}', '\u{00B6}', '\u{00DF}',
-    '\u{00AE}', '\u{00A9}', '\u{2122}', '\u{00B4}', '\u{00A8}', '\u{2260}', '\u{00C6}', '\u{00D8}',
-    '\u{221E}', '\u{00B1}', '\u{2264}', '\u{2265}', '\u{00A5}', '\u{00B5}', '\u{2202}', '\u{2211}',
-    '\u{220F}', '\u{03C0}', '\u{222B}', '\u{00AA}', '\u{00BA}', '\u{03A9}', '\u{00E6}', '\u{00F8}',
-    '\u{00BF}', '\u{00A1}', '\u{00AC}', '\u{221A}', '\u{0192}', '\u{2248}', '\u{2206}', '\u{00AB}',
-    '\u{00BB}', '\u{2026}', '\u{00A0}', '\u{00C0}', '\u{00C3}', '\u{00D5}', '\u{0152}', '\u{0153}',
-    '\u{2013}', '\u{2014}', '\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}', '\u{00F7}', '\u{25CA}',
-    '\u{00FF}', '\u{0178}', '\u{2044}', '\u{20AC}', '\u{2039}', '\u{203A}', '\u{FB01}', '\u{FB02}',
-    '\u{2021}', '\u{00B7}', '\u{201A}', '\u{201E}', '\u{2030}', '\u{00C2}', '\u{00CA}', '\u{00C1}',
-    '\u{00CB}', '\u{00C8}', '\u{00CD}', '\u{00CE}', '\u{00CF}', '\u{00CC}', '\u{00D3}', '\u{00D4}',
-    '\u{F8FF}', '\u{00D2}', '\u{00DA}', '\u{00DB}', '\u{00D9}', '\u{0131}', '\u{02C6}', '\u{02DC}',
-    '\u{00AF}', '\u{02D8}', '\u{02D9}', '\u{02DA}', '\u{00B8}', '\u{02DD}', '\u{02DB}', '\u{02C7}',
-];
-
 /// The text of `bytes` in `encoding`, or in the encoding detected (see the module's
 /// documentation), with the encoding used. A byte-order mark is dropped; UTF-16 is refused.
 pub fn decode<'a>(
@@ -107,23 +87,10 @@ pub fn decode<'a>(
             if bytes.is_empty() {
                 return Err(ImportError::new(file, "file", "the file is empty"));
             }
-            Cow::Owned(decode_mac_roman(bytes))
+            encoding_rs::MACINTOSH.decode_without_bom_handling(bytes).0
         }
     };
     Ok((text, encoding))
-}
-
-fn decode_mac_roman(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b.checked_sub(0x80) {
-            None => char::from(b),
-            Some(high) => MAC_ROMAN
-                .get(usize::from(high))
-                .copied()
-                .unwrap_or(char::REPLACEMENT_CHARACTER),
-        })
-        .collect()
 }
 
 fn windows_1252_char(byte: u8) -> Option<char> {
@@ -133,6 +100,15 @@ fn windows_1252_char(byte: u8) -> Option<char> {
     }
     let one = [byte];
     encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(&one)
+        .0
+        .chars()
+        .next()
+}
+
+fn mac_roman_char(byte: u8) -> Option<char> {
+    let one = [byte];
+    encoding_rs::MACINTOSH
         .decode_without_bom_handling(&one)
         .0
         .chars()
@@ -150,10 +126,7 @@ pub fn detect_legacy(bytes: &[u8]) -> TextEncoding {
         let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
         let after = bytes.get(at + 1).copied();
         windows += windows_1252_char(byte).map_or(-1, |c| score(c, before, after));
-        let mac_char = MAC_ROMAN
-            .get(usize::from(byte - 0x80))
-            .copied()
-            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        let mac_char = mac_roman_char(byte).unwrap_or(char::REPLACEMENT_CHARACTER);
         mac += score(mac_char, before, after);
     }
     if mac > windows {
@@ -189,14 +162,21 @@ fn score(c: char, before: Option<u8>, after: Option<u8>) -> i64 {
 mod tests {
     use super::*;
 
+    fn mac_roman(bytes: &[u8]) -> String {
+        encoding_rs::MACINTOSH
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()
+    }
+
     #[test]
-    fn mac_roman_table_has_the_known_letters() {
+    fn mac_roman_has_the_known_letters() {
         assert_eq!(
-            decode_mac_roman(b"C\x99te d\xD5Ivoire"),
+            mac_roman(b"C\x99te d\xD5Ivoire"),
             "C\u{f4}te d\u{2019}Ivoire"
         );
         assert_eq!(
-            decode_mac_roman(b"\x8E\xD2\xD3\xD0"),
+            mac_roman(b"\x8E\xD2\xD3\xD0"),
             "\u{e9}\u{201c}\u{201d}\u{2013}"
         );
     }

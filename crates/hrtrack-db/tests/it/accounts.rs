@@ -294,6 +294,15 @@ async fn accounts_tokens_die_with_the_password_and_by_the_administrator() {
             .create_session(alice, "session-1", "csrf", "2999-01-01T00:00:00Z")
             .await
             .expect("session");
+        assert!(
+            store
+                .user_by_api_token("digest-1")
+                .await
+                .expect("lookup")
+                .is_some(),
+            "the token works before the change"
+        );
+        assert!(store.session("session-1").await.expect("lookup").is_some());
         store
             .set_password(&actor, alice, "$argon2id$new")
             .await
@@ -333,14 +342,9 @@ async fn accounts_tokens_die_with_the_password_and_by_the_administrator() {
                     .is_none()
             );
         }
-        assert!(
-            store
-                .api_tokens(alice)
-                .await
-                .expect("tokens")
-                .iter()
-                .all(|t| t.revoked_at.is_some())
-        );
+        let tokens = store.api_tokens(alice).await.expect("tokens");
+        assert_eq!(tokens.len(), 3, "{tokens:?}");
+        assert!(tokens.iter().all(|t| t.revoked_at.is_some()));
         let (entries, _) = store
             .audit_log(&AuditFilter {
                 entity: Some("user".into()),

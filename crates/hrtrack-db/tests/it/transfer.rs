@@ -313,7 +313,13 @@ async fn transfer_copy_moves_everything_there_and_back() {
         let report = source.copy_into(&target, false).await.expect("copy");
         assert!(report.tables.iter().all(|t| t.source == t.target));
         assert!(!report.tables.iter().any(|t| t.table == "_sqlx_migrations"));
-        let position = |name: &str| report.tables.iter().position(|t| t.table == name);
+        let position = |name: &str| {
+            report
+                .tables
+                .iter()
+                .position(|t| t.table == name)
+                .unwrap_or_else(|| panic!("{name} not copied"))
+        };
         assert!(
             position("users") < position("api_tokens"),
             "foreign-key order"
@@ -357,7 +363,10 @@ async fn transfer_copy_moves_everything_there_and_back() {
             "forced copy"
         );
         assert_eq!(audit_total(&target).await, audit_total(&other).await);
-        assert!(target.evidence_file(filled.evidence_id).await.is_err());
+        assert!(matches!(
+            target.evidence_file(filled.evidence_id).await,
+            Err(StoreError::NotFound(_))
+        ));
 
         // New rows after a copy get new ids: on PostgreSQL the sequences were moved past the
         // copied ones (before, the next id would have been 2, taken by "Y").

@@ -177,9 +177,21 @@ async fn connections_over_the_cap_wait_for_a_free_slot() {
     next.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .await
         .unwrap_or_else(|e| panic!("write: {e}"));
+    // While the hog holds the only slot, nothing is answered.
+    let mut byte = [0u8; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), next.read(&mut byte))
+            .await
+            .is_err(),
+        "answered while the only slot was taken"
+    );
     closed_within(&mut hog, Duration::from_secs(5), "hog").await;
     let answer = closed_within(&mut next, Duration::from_secs(5), "next").await;
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
     let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    let result = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .unwrap_or_else(|_| panic!("the server did not stop within 10 s"))
+        .unwrap_or_else(|e| panic!("server task: {e}"));
+    assert!(result.is_ok(), "{result:?}");
 }

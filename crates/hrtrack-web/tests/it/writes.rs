@@ -433,6 +433,8 @@ async fn writes_a_page_form_keeps_what_it_leaves_out() {
             &["title", "start_date", "end_date"],
             "action form",
         );
+        assert_eq!(after["title"], "Adopt the law", "{after}");
+        assert_eq!(after["end_date"], "2027-12-31", "{after}");
         assert_eq!(after["published"], true, "{after}");
         // The form as served marks its checkboxes; unchecked there means unchecked.
         let html = get(app, &page, Some(&cookie)).await.text();
